@@ -1,0 +1,103 @@
+import template from '../../cards/image-list.json';
+import type { PublishRequest } from '../workflow/request';
+import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
+import { buildDetailsEntries, type DetailsSection } from './details-entries';
+import { paginateDetails, TITLE_CHARS, type DetailsPart } from './details-pages';
+import { clampPage } from './review-view';
+import { truncate } from './text';
+import type { Line, TextColor } from './view-parts';
+
+interface EntryView {
+  badge: string;
+  badgeColor: TextColor;
+  title: string;
+  /** Fixed text such as ` (continued)`; empty for a whole entry. */
+  note: string;
+  lines: Line[];
+}
+
+/** The view model of `cards/image-list.json`. */
+export interface ImageListCardView {
+  requestId: string;
+  gallery: { name: string; resourceGroup: string; subscriptionId: string };
+  pageLabel: string;
+  sections: { heading: string; entries: EntryView[] }[];
+  hasPrevious: boolean;
+  previousPage: number;
+  hasNext: boolean;
+  nextPage: number;
+}
+
+const SECTION_NAMES: Record<DetailsSection, [singular: string, plural: string]> = {
+  gallery: ['Gallery community information', 'Gallery community information'],
+  findings: ['Finding', 'Findings'],
+  images: ['Image definition', 'Image definitions'],
+};
+
+/**
+ * Renders one page of everything the request makes public, with every value in full: the
+ * gallery's community information, every finding and every image definition. Pages are
+ * counted from 1; a page number out of range shows the nearest page.
+ */
+export function imageListCard(request: PublishRequest, page: number): AdaptiveCard {
+  const entries = buildDetailsEntries(request);
+  const pages = paginateDetails(entries);
+  const pageNumber = clampPage(page, pages.length);
+  const totals = countBySection(entries.map((entry) => entry.section));
+
+  const view: ImageListCardView = {
+    requestId: request.id,
+    gallery: {
+      name: truncate(request.gallery.galleryName, TITLE_CHARS),
+      resourceGroup: truncate(request.gallery.resourceGroup, TITLE_CHARS),
+      subscriptionId: truncate(request.gallery.subscriptionId, TITLE_CHARS),
+    },
+    pageLabel: `Page ${pageNumber} of ${pages.length}`,
+    sections: groupBySection(pages[pageNumber - 1] ?? [], totals),
+    hasPrevious: pageNumber > 1,
+    previousPage: pageNumber - 1,
+    hasNext: pageNumber < pages.length,
+    nextPage: pageNumber + 1,
+  };
+  return expandWithinBudget('image list', template, [view], (pageView) => pageView);
+}
+
+function countBySection(sections: readonly DetailsSection[]): Record<DetailsSection, number> {
+  const totals: Record<DetailsSection, number> = { gallery: 0, findings: 0, images: 0 };
+  for (const section of sections) totals[section] += 1;
+  return totals;
+}
+
+function groupBySection(
+  parts: readonly DetailsPart[],
+  totals: Record<DetailsSection, number>,
+): ImageListCardView['sections'] {
+  const groups: { section: DetailsSection; parts: DetailsPart[] }[] = [];
+  for (const part of parts) {
+    const last = groups[groups.length - 1];
+    if (last && last.section === part.entry.section) last.parts.push(part);
+    else groups.push({ section: part.entry.section, parts: [part] });
+  }
+
+  return groups.map((group) => ({
+    heading: sectionHeading(group.section, group.parts, totals[group.section]),
+    entries: group.parts.map((part) => ({
+      badge: part.entry.badge,
+      badgeColor: part.entry.badgeColor,
+      title: truncate(part.entry.title, TITLE_CHARS),
+      note: part.continued ? ' (continued)' : '',
+      lines: part.lines,
+    })),
+  }));
+}
+
+function sectionHeading(section: DetailsSection, parts: readonly DetailsPart[], total: number) {
+  const [singular, plural] = SECTION_NAMES[section];
+  if (section === 'gallery') return singular;
+
+  const first = parts[0]?.entry.position ?? 1;
+  const last = parts[parts.length - 1]?.entry.position ?? first;
+  const count = total.toLocaleString('en-US');
+  if (first === last) return `${singular} ${first.toLocaleString('en-US')} of ${count}`;
+  return `${plural} ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${count}`;
+}

@@ -1,0 +1,29 @@
+import template from '../../cards/notice.json';
+import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
+import type { NoticeKind } from './request-view';
+import { truncate } from './text';
+import type { ContainerStyle } from './view-parts';
+
+const STYLES: Record<NoticeKind, ContainerStyle> = {
+  info: 'emphasis',
+  success: 'good',
+  warning: 'warning',
+  error: 'attention',
+};
+
+/** Maximum code points of a notice's title and text. */
+const TITLE_CHARS = 200;
+const TEXT_CHARS = 4000;
+
+/**
+ * Renders a short message, such as the outcome of a command or why an action failed. The title
+ * and text may contain values typed by users, so both are shown as plain text.
+ */
+export function noticeCard(title: string, text: string, kind: NoticeKind = 'info'): AdaptiveCard {
+  const view = {
+    style: STYLES[kind],
+    title: truncate(title, TITLE_CHARS),
+    text: truncate(text, TEXT_CHARS),
+  };
+  return expandWithinBudget('notice', template, [view], (noticeView) => noticeView);
+}
