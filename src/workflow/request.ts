@@ -49,6 +49,9 @@ export interface CardMessage {
   audience: 'requester' | 'approver' | 'channel';
   conversationId: string;
   activityId: string;
+  /** Bot Connector endpoint of the conversation. */
+  serviceUrl: string;
+  tenantId?: string;
   aadObjectId?: string;
 }
 

@@ -1,0 +1,174 @@
+import type { Permission, RoleAssignment } from '@azure/arm-authorization';
+import type { AzureClients } from './clients';
+import { AzureCallError, toAzureCallError } from './errors';
+import { galleryResourceId, type GalleryRef } from './gallery-id';
+import {
+  BUILT_IN_SHARING_ROLES,
+  GALLERY_READ_ACTION,
+  SHARE_ACTION,
+  grantsAction,
+  roleDefinitionGuid,
+} from './permissions';
+
+/** A principal with a role assignment that lets it share the gallery. */
+export interface EligiblePrincipal {
+  principalId: string;
+  principalType: string;
+  displayName?: string;
+  /** For example `Owner at /subscriptions/…`. */
+  roles: string[];
+  viaGroup?: string;
+}
+
+interface DirectoryObject {
+  '@odata.type'?: string;
+  id?: string;
+  displayName?: string;
+  userPrincipalName?: string;
+}
+
+/**
+ * Finds who may share a gallery: principals with Owner, Compute Gallery Sharing Admin, or a
+ * custom role granting the share action, assigned at the gallery's scope or above. Groups are
+ * expanded to their users through Microsoft Graph when it is configured; otherwise the group
+ * itself is returned so the card can name it.
+ */
+export async function findEligiblePrincipals(
+  clients: AzureClients,
+  ref: GalleryRef,
+): Promise<EligiblePrincipal[]> {
+  const scope = galleryResourceId(ref);
+  const authorization = clients.authorization(ref.subscriptionId);
+
+  const assignments: RoleAssignment[] = [];
+  try {
+    for await (const assignment of authorization.roleAssignments.listForScope(scope, {
+      filter: 'atScope()',
+    })) {
+      assignments.push(assignment);
+    }
+  } catch (error) {
+    throw toAzureCallError(error, `Reading the role assignments of ${ref.galleryName}`);
+  }
+
+  const roleNames = await sharingRoleNames(clients, ref, assignments);
+  const byPrincipal = new Map<string, EligiblePrincipal>();
+  const add = (principal: EligiblePrincipal): void => {
+    const existing = byPrincipal.get(principal.principalId);
+    if (existing) {
+      existing.roles.push(...principal.roles.filter((role) => !existing.roles.includes(role)));
+    } else {
+      byPrincipal.set(principal.principalId, principal);
+    }
+  };
+
+  for (const assignment of assignments) {
+    const roleName = roleNames.get(roleDefinitionGuid(assignment.roleDefinitionId ?? ''));
+    if (!roleName || !assignment.principalId) continue;
+    const role = `${roleName} at ${assignment.scope ?? scope}`;
+    const principalType = assignment.principalType ?? 'Unknown';
+
+    if (principalType === 'Group' && clients.graph) {
+      for (const member of await groupMembers(clients, assignment.principalId)) {
+        add({ ...member, roles: [role], viaGroup: assignment.principalId });
+      }
+      continue;
+    }
+    add({ principalId: assignment.principalId, principalType, roles: [role] });
+  }
+  return [...byPrincipal.values()];
+}
+
+/** Lists what the bot's own identity lacks on the gallery, out of read and share. */
+export async function missingBotPermissions(
+  clients: AzureClients,
+  ref: GalleryRef,
+): Promise<string[]> {
+  const authorization = clients.authorization(ref.subscriptionId);
+  const permissions: Permission[] = [];
+  try {
+    for await (const permission of authorization.permissions.listForResource(
+      ref.resourceGroup,
+      'Microsoft.Compute',
+      '',
+      'galleries',
+      ref.galleryName,
+    )) {
+      permissions.push(permission);
+    }
+  } catch (error) {
+    throw toAzureCallError(error, `Reading the bot's permissions on ${ref.galleryName}`);
+  }
+  return [GALLERY_READ_ACTION, SHARE_ACTION].filter((action) => !grantsAction(permissions, action));
+}
+
+/** Maps the GUIDs of the assigned roles that grant the share action to their names. */
+async function sharingRoleNames(
+  clients: AzureClients,
+  ref: GalleryRef,
+  assignments: RoleAssignment[],
+): Promise<Map<string, string>> {
+  const authorization = clients.authorization(ref.subscriptionId);
+  const names = new Map<string, string>();
+  const ids = new Set(assignments.map((assignment) => assignment.roleDefinitionId ?? ''));
+
+  for (const id of ids) {
+    const guid = roleDefinitionGuid(id);
+    const builtIn = BUILT_IN_SHARING_ROLES[guid];
+    if (builtIn) {
+      names.set(guid, builtIn);
+      continue;
+    }
+    if (!id) continue;
+    try {
+      const definition = await authorization.roleDefinitions.getById(id);
+      if (grantsAction(definition.permissions ?? [], SHARE_ACTION)) {
+        names.set(guid, definition.roleName ?? guid);
+      }
+    } catch (error) {
+      throw toAzureCallError(error, `Reading role definition ${guid}`);
+    }
+  }
+  return names;
+}
+
+/** Lists the users in a group, through nested groups, with Graph's `transitiveMembers`. */
+async function groupMembers(
+  clients: AzureClients,
+  groupId: string,
+): Promise<Omit<EligiblePrincipal, 'roles'>[]> {
+  const graph = clients.graph;
+  if (!graph) return [];
+  const members: Omit<EligiblePrincipal, 'roles'>[] = [];
+  let path = `/v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers`;
+
+  for (let page = 0; page < 100 && path; page++) {
+    let response;
+    try {
+      response = await graph.pathUnchecked(path).get();
+    } catch (error) {
+      throw toAzureCallError(error, `Reading the members of group ${groupId}`);
+    }
+    if (response.status !== '200') {
+      const code = (response.body as { error?: { code?: string } })?.error?.code ?? 'GraphError';
+      throw new AzureCallError(
+        code,
+        Number(response.status),
+        `Reading the members of group ${groupId} from Microsoft Graph failed (${code}).`,
+        'Check that the bot may read group members (GroupMember.Read.All).',
+      );
+    }
+    const body = response.body as { value?: DirectoryObject[]; '@odata.nextLink'?: string };
+    for (const member of body.value ?? []) {
+      if (member['@odata.type'] !== '#microsoft.graph.user' || !member.id) continue;
+      members.push({
+        principalId: member.id,
+        principalType: 'User',
+        displayName: member.displayName,
+      });
+    }
+    const next = body['@odata.nextLink'];
+    path = next ? new URL(next).pathname + new URL(next).search : '';
+  }
+  return members;
+}

@@ -1,0 +1,76 @@
+import {
+  PreconditionFailedError,
+  type Collection,
+  type CollectionDefinition,
+  type Store,
+  type Stored,
+} from '../store/port';
+import { WorkflowError } from './errors';
+import type { PublishRequest } from './request';
+
+export const REQUESTS: CollectionDefinition<PublishRequest> = {
+  name: 'requests',
+  indexes: {
+    state: (request) => request.state,
+    gallery: (request) => request.galleryKey,
+    requester: (request) => request.requester.aadObjectId,
+  },
+};
+
+/** How many times a conditional write is retried after losing to another writer. */
+const MAX_WRITE_ATTEMPTS = 20;
+
+/** Request documents with ETag-conditional updates. */
+export class RequestRepository {
+  private readonly collection: Collection<PublishRequest>;
+
+  constructor(store: Store) {
+    this.collection = store.collection(REQUESTS);
+  }
+
+  async get(id: string): Promise<PublishRequest> {
+    const stored = await this.collection.get(id);
+    if (!stored) {
+      throw new WorkflowError('RequestNotFound', `Request ${id} was not found.`);
+    }
+    return stored.value;
+  }
+
+  async find(id: string): Promise<PublishRequest | undefined> {
+    return (await this.collection.get(id))?.value;
+  }
+
+  async create(request: PublishRequest): Promise<PublishRequest> {
+    return (await this.collection.create(request.id, request)).value;
+  }
+
+  async list(where: Record<string, string>): Promise<PublishRequest[]> {
+    return (await this.collection.query(where)).map((stored) => stored.value);
+  }
+
+  /**
+   * Applies `change` to the current version and writes it only if nobody wrote in between;
+   * on a lost race it re-reads and applies `change` again. `change` raises to refuse (for
+   * example when the state no longer allows the transition) and returns undefined when there
+   * is nothing to write.
+   */
+  async update(
+    id: string,
+    change: (current: PublishRequest) => PublishRequest | undefined,
+  ): Promise<{ request: PublishRequest; changed: boolean }> {
+    for (let attempt = 1; ; attempt++) {
+      const stored: Stored<PublishRequest> | undefined = await this.collection.get(id);
+      if (!stored) throw new WorkflowError('RequestNotFound', `Request ${id} was not found.`);
+
+      const next = change(structuredClone(stored.value));
+      if (!next) return { request: stored.value, changed: false };
+      try {
+        const written = await this.collection.replace(id, next, stored.etag);
+        return { request: written.value, changed: true };
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError) || attempt >= MAX_WRITE_ATTEMPTS)
+          throw error;
+      }
+    }
+  }
+}
