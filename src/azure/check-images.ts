@@ -306,7 +306,20 @@ function checkPolicyViolations(
   subject: string,
   deleteCommand: string,
 ): Finding[] {
-  if (version.policyViolations.length === 0) return [];
+  if (version.policyViolations.length === 0) {
+    if (!version.reportedForPolicyViolation) return [];
+    return [
+      {
+        severity: 'blocker',
+        code: 'PolicyViolation',
+        subject,
+        message: `${resource} is reported for a policy violation, without details from Azure.`,
+        fix:
+          `Do not publish this version: delete it (\`${deleteCommand}\`). If the report is wrong, ` +
+          'ask Azure support to review it before publishing.',
+      },
+    ];
+  }
 
   const listed = version.policyViolations.slice(0, MAX_LISTED_VIOLATIONS).map((violation) => {
     const category = quoteText(violation.category ?? 'unknown category', 40);

@@ -161,6 +161,7 @@ function imageVersionFacts(version: GalleryImageVersion): ImageVersionFacts {
       category: text(violation.category),
       details: text(violation.details),
     })),
+    reportedForPolicyViolation: version.safetyProfile?.reportedForPolicyViolation === true,
   };
 }
 

@@ -68,6 +68,8 @@ export interface ImageVersionFacts {
   /** `storageProfile.source.id` or the source's URI, when the version names one. */
   sourceId?: string;
   policyViolations: { category?: string; details?: string }[];
+  /** `safetyProfile.reportedForPolicyViolation`: Azure flagged the version, with or without details. */
+  reportedForPolicyViolation?: boolean;
 }
 
 export interface TargetRegionFacts {

@@ -504,6 +504,14 @@ describe('policy violation check', () => {
   test('no violations pass', () => {
     expect(codes(reviewGallery(cleanSnapshot(), PUBLISH))).not.toContain('PolicyViolation');
   });
+
+  test('reported flag without details blocks', () => {
+    const snapshot = withVersion(cleanSnapshot(), { reportedForPolicyViolation: true });
+
+    const finding = findingWith(reviewGallery(snapshot, PUBLISH), 'PolicyViolation');
+    expect(finding.severity).toBe('blocker');
+    expect(finding.message).toContain('without details');
+  });
 });
 
 describe('provisioning state check', () => {
