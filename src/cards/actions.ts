@@ -16,7 +16,7 @@ export const CARD_VERBS = [
 
 export type CardVerb = (typeof CARD_VERBS)[number];
 
-/** Which card a `refreshRequest` action asks for. Absent means the request card. */
+/** Card that a `refreshRequest` action requests. Absent means the request card. */
 export type RefreshView = 'request' | 'imageList' | 'newPreview';
 
 /**

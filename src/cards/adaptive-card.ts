@@ -17,10 +17,10 @@ export interface CardAttachment {
 
 /**
  * Maximum size in bytes of a serialized card (UTF-8 JSON). Teams limits a whole bot message to
- * 100 KB counted in UTF-16 and recommends staying under 80 KB ("Format your bot messages",
- * learn.microsoft.com); UTF-16 never takes more than twice the UTF-8 bytes, so a 28 KiB card
+ * 100 KB counted in UTF-16 and recommends staying under 80 KB ("Format your bot messages" on
+ * learn.microsoft.com). UTF-16 never takes more than twice the bytes of UTF-8, so a 28 KiB card
  * leaves room for the activity around it. Earlier versions of that page gave 40 KB, and the
-Teams connector of Power Automate allows about 28 KB.
+ * Teams connector of Power Automate allows about 28 KB.
  */
 export const MAX_CARD_BYTES = 28 * 1024;
 

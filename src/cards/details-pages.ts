@@ -1,4 +1,3 @@
-import { MAX_CARD_BYTES } from './adaptive-card';
 import type { DetailsEntry, DetailsSection } from './details-entries';
 import type { DetailsStartPages } from './review-view';
 import { jsonBytes, truncate } from './text';
@@ -7,18 +6,21 @@ import type { Line } from './view-parts';
 /** Maximum number of entries (gallery, findings, image definitions) on one details page. */
 export const MAX_ENTRIES_PER_PAGE = 25;
 
-/** Maximum code points of an entry's title. Azure limits gallery and image names to 80. */
+/** Maximum code points of an entry's title, such as a gallery or image definition name. */
 export const TITLE_CHARS = 200;
 
-// Upper bounds of the JSON that the template adds around the values, measured on rendered
-// cards: an entry's container, badge and title take at most 320 bytes besides the title, a line
-// at most 200 besides its label, value and note. The page header (with names of up to
-// TITLE_CHARS), section headings and paging actions take under 6 KiB.
+// JSON that cards/image-list.json adds around the values, in bytes. An entry's container,
+// badge, title run and continuation note take at most 320 bytes besides the title. A line is a
+// RichTextBlock of 56 bytes with up to three runs: the label (45), the value (26 plain, 49
+// monospace, 56 missing) and the note (43), commas included. A test compares these numbers
+// with rendered cards.
 const ENTRY_OVERHEAD_BYTES = 320;
-const LINE_OVERHEAD_BYTES = 200;
-const PAGE_CONTENT_BYTES = MAX_CARD_BYTES - 6 * 1024;
+const LINE_OVERHEAD_BYTES = 56;
+const LABEL_RUN_BYTES = 45;
+const NOTE_RUN_BYTES = 43;
+const VALUE_RUN_BYTES: Record<Line['style'], number> = { plain: 26, monospace: 49, missing: 56 };
 
-/** The lines of one entry that fit on a page; an entry too large for one page spans several. */
+/** The lines of one entry on one page. An entry too large for one page spans several. */
 export interface DetailsPart {
   entry: DetailsEntry;
   lines: Line[];
@@ -27,12 +29,15 @@ export interface DetailsPart {
 }
 
 /**
- * Splits the entries into pages of at most `MAX_ENTRIES_PER_PAGE` entries whose estimated
- * size leaves room for the page header in `MAX_CARD_BYTES`. An entry that fits on one page is
- * never split; a larger one continues on the next pages. The result depends only on the
- * entries, so a page number always means the same page for the same request.
+ * Splits the entries into pages of at most `MAX_ENTRIES_PER_PAGE` entries whose JSON takes at
+ * most `pageContentBytes`, estimated from the sizes of their values. An entry that fits on one
+ * page is never split, and a larger one continues on the next pages. The result depends only
+ * on the entries, so a page number always means the same page for the same request.
  */
-export function paginateDetails(entries: readonly DetailsEntry[]): DetailsPart[][] {
+export function paginateDetails(
+  entries: readonly DetailsEntry[],
+  pageContentBytes: number,
+): DetailsPart[][] {
   const pages: DetailsPart[][] = [];
   let page: DetailsPart[] = [];
   let pageBytes = 0;
@@ -45,22 +50,22 @@ export function paginateDetails(entries: readonly DetailsEntry[]): DetailsPart[]
   for (const entry of entries) {
     const headBytes = ENTRY_OVERHEAD_BYTES + jsonBytes(truncate(entry.title, TITLE_CHARS));
     const entryBytes = entry.lines.reduce((sum, line) => sum + lineBytes(line), headBytes);
-    const fitsOnEmptyPage = entryBytes <= PAGE_CONTENT_BYTES;
+    const fitsOnEmptyPage = entryBytes <= pageContentBytes;
     if (page.length >= MAX_ENTRIES_PER_PAGE) startPage();
-    if (fitsOnEmptyPage && pageBytes + entryBytes > PAGE_CONTENT_BYTES) startPage();
+    if (fitsOnEmptyPage && pageBytes + entryBytes > pageContentBytes) startPage();
 
     let next = 0;
     let continued = false;
     do {
       const first = entry.lines[next];
       const firstBytes = first ? lineBytes(first) : 0;
-      if (page.length > 0 && pageBytes + headBytes + firstBytes > PAGE_CONTENT_BYTES) startPage();
+      if (page.length > 0 && pageBytes + headBytes + firstBytes > pageContentBytes) startPage();
 
       const part: DetailsPart = { entry, lines: [], continued };
       pageBytes += headBytes;
       for (let line = entry.lines[next]; line; line = entry.lines[next]) {
         const bytes = lineBytes(line);
-        if (part.lines.length > 0 && pageBytes + bytes > PAGE_CONTENT_BYTES) break;
+        if (part.lines.length > 0 && pageBytes + bytes > pageContentBytes) break;
         part.lines.push(line);
         pageBytes += bytes;
         next += 1;
@@ -76,8 +81,12 @@ export function paginateDetails(entries: readonly DetailsEntry[]): DetailsPart[]
   return pages;
 }
 
-function lineBytes(line: Line): number {
-  return LINE_OVERHEAD_BYTES + jsonBytes(line.label) + jsonBytes(line.value) + jsonBytes(line.note);
+/** Returns the size of a rendered line, or slightly more. */
+export function lineBytes(line: Line): number {
+  let bytes = LINE_OVERHEAD_BYTES + VALUE_RUN_BYTES[line.style] + jsonBytes(line.value);
+  if (line.label !== '') bytes += LABEL_RUN_BYTES + jsonBytes(line.label);
+  if (line.note !== '') bytes += NOTE_RUN_BYTES + jsonBytes(line.note);
+  return bytes;
 }
 
 /** Returns the 1-based page where each section starts, or page 1 for an empty section. */

@@ -12,7 +12,8 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   {
     syntax: 'publish <gallery>',
     description:
-      'Shows what would become public and what blocks it. Submit from the card to ask for approval.',
+      'Shows what would become public and what blocks it. ' +
+      'Submit from the card to ask for approval.',
     examples: ['publish sandbox-rg/readyGallery'],
   },
   {
@@ -48,12 +49,18 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   { syntax: 'help', description: 'Shows this list.', examples: [] },
 ];
 
-const GALLERY_HELP =
-  'a resource id such as /subscriptions/{id}/resourceGroups/{group}/providers/' +
-  'Microsoft.Compute/galleries/{name}, resourceGroup/gallery in the default subscription, ' +
-  "or the gallery's Azure portal URL.";
+/** The ways to name a gallery in `publish`, `unpublish` and `audit`. */
+const GALLERY_FORMS: readonly { syntax: string; note: string }[] = [
+  {
+    syntax:
+      '/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/galleries/{name}',
+    note: '',
+  },
+  { syntax: '{group}/{name}', note: ' in the default subscription' },
+  { syntax: 'https://portal.azure.com/…', note: ": the gallery's Azure portal URL" },
+];
 
 /** Renders the list of commands with examples. */
 export function helpCard(): AdaptiveCard {
-  return expandTemplate(template, { commands: COMMAND_HELP, galleryHelp: GALLERY_HELP });
+  return expandTemplate(template, { commands: COMMAND_HELP, galleryForms: GALLERY_FORMS });
 }

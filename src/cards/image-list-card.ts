@@ -1,9 +1,15 @@
 import template from '../../cards/image-list.json';
 import type { PublishRequest } from '../workflow/request';
-import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
-import { buildDetailsEntries, type DetailsSection } from './details-entries';
-import { paginateDetails, TITLE_CHARS, type DetailsPart } from './details-pages';
-import { clampPage } from './review-view';
+import {
+  expandTemplate,
+  expandWithinBudget,
+  MAX_CARD_BYTES,
+  measureCardBytes,
+  type AdaptiveCard,
+} from './adaptive-card';
+import { buildDetailsEntries, type DetailsEntry, type DetailsSection } from './details-entries';
+import { findStartPages, paginateDetails, TITLE_CHARS, type DetailsPart } from './details-pages';
+import { clampPage, type DetailsStartPages } from './review-view';
 import { truncate } from './text';
 import type { Line, TextColor } from './view-parts';
 
@@ -11,7 +17,7 @@ interface EntryView {
   badge: string;
   badgeColor: TextColor;
   title: string;
-  /** Fixed text such as ` (continued)`; empty for a whole entry. */
+  /** Fixed text such as ` (continued)`, or empty for a whole entry. */
   note: string;
   lines: Line[];
 }
@@ -28,6 +34,9 @@ export interface ImageListCardView {
   nextPage: number;
 }
 
+/** Upper bound of the JSON of one section heading. A page has at most three sections. */
+const SECTION_HEADING_BYTES = 250;
+
 const SECTION_NAMES: Record<DetailsSection, [singular: string, plural: string]> = {
   gallery: ['Gallery community information', 'Gallery community information'],
   findings: ['Finding', 'Findings'],
@@ -37,29 +46,66 @@ const SECTION_NAMES: Record<DetailsSection, [singular: string, plural: string]> 
 /**
  * Renders one page of everything the request makes public, with every value in full: the
  * gallery's community information, every finding and every image definition. Pages are
- * counted from 1; a page number out of range shows the nearest page.
+ * counted from 1, and a page number out of range shows the nearest page.
  */
 export function imageListCard(request: PublishRequest, page: number): AdaptiveCard {
   const entries = buildDetailsEntries(request);
-  const pages = paginateDetails(entries);
+  const pages = paginateDetails(entries, pageContentBytes(request));
   const pageNumber = clampPage(page, pages.length);
   const totals = countBySection(entries.map((entry) => entry.section));
 
-  const view: ImageListCardView = {
-    requestId: request.id,
-    gallery: {
-      name: truncate(request.gallery.galleryName, TITLE_CHARS),
-      resourceGroup: truncate(request.gallery.resourceGroup, TITLE_CHARS),
-      subscriptionId: truncate(request.gallery.subscriptionId, TITLE_CHARS),
-    },
+  const view = buildView(request, {
     pageLabel: `Page ${pageNumber} of ${pages.length}`,
     sections: groupBySection(pages[pageNumber - 1] ?? [], totals),
     hasPrevious: pageNumber > 1,
     previousPage: pageNumber - 1,
     hasNext: pageNumber < pages.length,
     nextPage: pageNumber + 1,
-  };
+  });
   return expandWithinBudget('image list', template, [view], (pageView) => pageView);
+}
+
+/**
+ * Returns the pages of `imageListCard` where the findings and the image definitions start.
+ * Pages are filled in order, so the entries up to the first image definition decide both, and
+ * the other image definitions need not be paginated.
+ */
+export function findDetailsStartPages(request: PublishRequest): DetailsStartPages {
+  const firstImage = request.snapshot.images.slice(0, 1);
+  const entries: DetailsEntry[] = buildDetailsEntries({
+    ...request,
+    snapshot: { ...request.snapshot, images: firstImage },
+  });
+  return findStartPages(paginateDetails(entries, pageContentBytes(request)));
+}
+
+/** Returns the bytes left for entries once a page has its header, headings and actions. */
+function pageContentBytes(request: PublishRequest): number {
+  const emptyPage = buildView(request, {
+    pageLabel: 'Page 99,999 of 99,999',
+    sections: [],
+    hasPrevious: true,
+    previousPage: 99_998,
+    hasNext: true,
+    nextPage: 99_999,
+  });
+  const frameBytes = measureCardBytes(expandTemplate(template, emptyPage));
+  return MAX_CARD_BYTES - frameBytes - 3 * SECTION_HEADING_BYTES;
+}
+
+function buildView(
+  request: PublishRequest,
+  page: Omit<ImageListCardView, 'requestId' | 'gallery'>,
+): ImageListCardView {
+  return {
+    requestId: request.id,
+    gallery: {
+      name: truncate(request.gallery.galleryName, TITLE_CHARS),
+      resourceGroup: truncate(request.gallery.resourceGroup, TITLE_CHARS),
+      subscriptionId: truncate(request.gallery.subscriptionId, TITLE_CHARS),
+    },
+    ...page,
+  };
 }
 
 function countBySection(sections: readonly DetailsSection[]): Record<DetailsSection, number> {

@@ -1,15 +1,7 @@
 import template from '../../cards/notice.json';
 import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
-import type { NoticeKind } from './request-view';
 import { truncate } from './text';
-import type { ContainerStyle } from './view-parts';
-
-const STYLES: Record<NoticeKind, ContainerStyle> = {
-  info: 'emphasis',
-  success: 'good',
-  warning: 'warning',
-  error: 'attention',
-};
+import { NOTICE_STYLES, type NoticeKind } from './view-parts';
 
 /** Maximum code points of a notice's title and text. */
 const TITLE_CHARS = 200;
@@ -21,7 +13,7 @@ const TEXT_CHARS = 4000;
  */
 export function noticeCard(title: string, text: string, kind: NoticeKind = 'info'): AdaptiveCard {
   const view = {
-    style: STYLES[kind],
+    style: NOTICE_STYLES[kind],
     title: truncate(title, TITLE_CHARS),
     text: truncate(text, TEXT_CHARS),
   };

@@ -10,7 +10,7 @@ import {
   type Section,
 } from './view-parts';
 
-/** Who asked, when, and why. */
+/** Builds the section that names the requester, the time of the request and its justification. */
 export function buildRequestSection(
   request: PublishRequest,
   limits: DisplayLimits,
@@ -28,7 +28,7 @@ export function buildRequestSection(
   return { heading: 'Request', lines };
 }
 
-/** The approvers a pending request waits for, up to `limits.listItems` of them. */
+/** Builds the list of approvers that a pending request waits for, up to `limits.listItems`. */
 export function buildApproversSection(request: PublishRequest, limits: DisplayLimits): Section {
   const approvers = request.approvers;
   if (approvers.length === 0) {
@@ -60,14 +60,15 @@ function buildApproverLine(approver: Approver, maxChars: number): Line {
   });
 }
 
-/** A short account of what the request covers, for cards that do not show the review. */
+/** Builds a summary of the request for the cards that do not show the whole review. */
 export function buildSummarySection(request: PublishRequest, limits: DisplayLimits): Section {
   const blockers = request.findings.filter((finding) => finding.severity === 'blocker').length;
   const warnings = request.findings.length - blockers;
   const publicName = buildPublicLines(request, limits.valueChars)[0];
 
+  // A shared request shows its confirmed public names in their own section.
   const lines: Line[] = [];
-  if (publicName) lines.push(publicName);
+  if (publicName && request.state !== 'shared') lines.push(publicName);
   lines.push(
     makeLine('Image definitions: ', request.snapshot.images.length.toLocaleString('en-US')),
     makeLine(
@@ -78,7 +79,7 @@ export function buildSummarySection(request: PublishRequest, limits: DisplayLimi
   return { heading: 'Summary', lines };
 }
 
-/** What happened after submission: the decision, the share operation and its result. */
+/** Builds the sections about the decision, the share operation and its result. */
 export function buildOutcomeSections(request: PublishRequest, limits: DisplayLimits): Section[] {
   switch (request.state) {
     case 'draft':

@@ -10,24 +10,31 @@ import {
 } from './request-sections';
 import { buildReviewView, type DetailsStartPages, type ReviewView } from './review-view';
 import { formatCount, truncate } from './text';
-import type { ContainerStyle, DisplayLimits, Section, TextColor } from './view-parts';
+import {
+  NOTICE_STYLES,
+  type ContainerStyle,
+  type DisplayLimits,
+  type NoticeKind,
+  type Section,
+  type TextColor,
+} from './view-parts';
 
 export type CardAudience = 'requester' | 'approver' | 'channel';
-export type NoticeKind = 'info' | 'success' | 'warning' | 'error';
+export type { NoticeKind } from './view-parts';
 
 export interface RequestCardOptions {
   audience: CardAudience;
-  /** Whether the requester may approve their own request, which the card then says. */
+  /** Whether the requester may approve their own request. Pending cards then state it. */
   allowSelfApproval: boolean;
-  /** Teams user ids (`29:…`) of the approvers; the channel card refreshes for them. */
+  /** Teams user ids (`29:…`) of the approvers. The channel card refreshes for them. */
   approverTeamsUserIds?: string[];
   /** A message shown at the top of the card, such as the result of the last action. */
   notice?: { kind: NoticeKind; text: string };
   /** 1-based page of the image definitions listed on the card. */
   imagePage?: number;
-  /** What changed in the gallery since it was reviewed. */
+  /** Descriptions of the changes to the gallery since it was reviewed. */
   changes?: string[];
-  /** Notices shown on every review; `defaultNotices(kind)` when absent. */
+  /** Notices shown on every review, or `defaultNotices(kind)` when absent. */
   notices?: string[];
 }
 
@@ -57,13 +64,6 @@ export interface RequestCardView {
   retry: boolean;
   maxInputLength: number;
 }
-
-const NOTICE_STYLES: Record<NoticeKind, ContainerStyle> = {
-  info: 'accent',
-  success: 'good',
-  warning: 'warning',
-  error: 'attention',
-};
 
 const STATUS: Record<RequestState, { label: Record<RequestKind, string>; color: TextColor }> = {
   draft: { label: both('Preview: not submitted'), color: 'default' },
@@ -122,7 +122,8 @@ export function buildRequestCardView(
     },
     kindWarning:
       kind === 'unpublish' && (state === 'draft' || state === 'pending')
-        ? 'Stopping public sharing stops existing scale sets that use these images from scaling out.'
+        ? 'Stopping public sharing stops existing scale sets that use these images from ' +
+          'scaling out.'
         : '',
     selfApproval: state === 'pending' && options.allowSelfApproval,
     changes: changed ? buildChanges(options.changes ?? [], limits) : undefined,
@@ -139,33 +140,46 @@ export function buildRequestCardView(
         )
       : undefined,
     detailsAction: !showReview,
-    submit:
-      state === 'draft' && audience === 'requester' && !blocked && !alreadyPublic
-        ? {
-            label:
-              kind === 'publish'
-                ? 'Why should this gallery be public?'
-                : 'Why should public sharing stop?',
-          }
-        : undefined,
-    blocked:
-      state === 'draft' && blocked
-        ? {
-            text:
-              `Submitting is blocked by ${formatCount(countBlockers(request), 'blocker')}. ` +
-              'Fix them in Azure, then check the gallery again.',
-          }
-        : undefined,
-    nothingToDo:
-      state === 'draft' && alreadyPublic
-        ? { text: 'This gallery is already public, so there is nothing to do.' }
-        : undefined,
+    ...buildDraftActions(request, audience, alreadyPublic, blocked),
     approve: state === 'pending' && audience === 'approver' && !changed,
     deny: state === 'pending' && audience === 'approver',
     cancel: state === 'pending' && audience === 'requester',
     retry: state === 'failed' && audience === 'approver',
     maxInputLength: MAX_INPUT_LENGTH,
   };
+}
+
+/**
+ * Picks what ends a draft: the justification input and Submit, what blocks submitting, or
+ * that the gallery is already public. Only the requester can submit.
+ */
+function buildDraftActions(
+  request: PublishRequest,
+  audience: CardAudience,
+  alreadyPublic: boolean,
+  blocked: boolean,
+): Pick<RequestCardView, 'submit' | 'blocked' | 'nothingToDo'> {
+  if (request.state !== 'draft') return {};
+  if (alreadyPublic) {
+    return { nothingToDo: { text: 'This gallery is already public, so there is nothing to do.' } };
+  }
+  if (blocked) {
+    const blockers = formatCount(countBlockers(request), 'blocker');
+    return {
+      blocked: {
+        text:
+          `Submitting is blocked by ${blockers}. ` +
+          'Apply the fixes above in Azure, then check the gallery again.',
+      },
+    };
+  }
+  if (audience !== 'requester') return {};
+
+  const label =
+    request.kind === 'publish'
+      ? 'Why should this gallery be public?'
+      : 'Why should public sharing stop?';
+  return { submit: { label } };
 }
 
 /** Returns the status line of a request: fixed text and its color. */

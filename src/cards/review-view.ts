@@ -25,13 +25,13 @@ export interface ImagesView {
   heading: string;
   empty: boolean;
   rows: ImageRowView[];
-  /** Fixed text such as `Showing 21–40 of 1,000.`; empty when every row is shown. */
+  /** Fixed text such as `Showing 21–40 of 1,000.`, or empty when every row is shown. */
   range: string;
   /** Page of `imageListCard` where the image definitions start. */
   detailsPage: number;
 }
 
-/** What becomes public and what the checks found: the part of a card that is reviewed. */
+/** The reviewed part of a card: public strings, findings, image definitions and notices. */
 export interface ReviewView {
   heading: string;
   publicLines: Line[];
@@ -39,13 +39,13 @@ export interface ReviewView {
     heading: string;
     empty: boolean;
     items: FindingView[];
-    /** Fixed text saying how many findings are not listed; empty when all are. */
+    /** Fixed text with the number of findings not listed, or empty when all are. */
     more: string;
     /** Page of `imageListCard` where the findings start. */
     detailsPage: number;
   };
   images: ImagesView;
-  /** Fixed text about the gallery's VM applications; empty when it has none. */
+  /** Fixed text about the gallery's VM applications, or empty when it has none. */
   applicationsNote: string;
   notices: string[];
 }
@@ -85,7 +85,7 @@ export function buildReviewView(
   };
 }
 
-/** Lists the gallery's community information: the strings that every Azure customer sees. */
+/** Lists the gallery's community information, which any Azure customer can read while shared. */
 export function buildPublicLines(request: PublishRequest, maxChars: number): Line[] {
   const gallery = request.snapshot.gallery;
   const community = gallery.community;
@@ -121,11 +121,11 @@ export function buildFindingsView(
   const shown = [...blockers, ...warnings].slice(0, limits.findings);
   const hidden = findings.length - shown.length;
 
+  const blockerCount = formatCount(blockers.length, 'blocker');
+  const counts = `${blockerCount}, ${formatCount(warnings.length, 'warning')}`;
+
   return {
-    heading:
-      findings.length === 0
-        ? 'Findings'
-        : `Findings: ${formatCount(blockers.length, 'blocker')}, ${formatCount(warnings.length, 'warning')}`,
+    heading: findings.length === 0 ? 'Findings' : `Findings: ${counts}`,
     empty: findings.length === 0,
     items: shown.map((finding) => ({
       badge: finding.severity === 'blocker' ? 'Blocker' : 'Warning',

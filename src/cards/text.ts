@@ -10,7 +10,7 @@ export function truncate(text: string, maxChars: number): string {
   return text.slice(0, codePointOffset(text, Math.max(0, maxChars - 1))) + ELLIPSIS;
 }
 
-/** Splits text into pieces of at most `maxChars` code points; empty text gives one piece. */
+/** Splits text into pieces of at most `maxChars` code points. Empty text gives one piece. */
 export function splitIntoSegments(text: string, maxChars: number): string[] {
   if (text.length <= maxChars) return [text];
 
@@ -43,7 +43,7 @@ function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }
 
-/** Formats an ISO 8601 time as `2026-01-07 06:04 UTC`; text that is no time is returned as is. */
+/** Formats an ISO 8601 time as `2026-01-07 06:04 UTC`, and returns other text unchanged. */
 export function formatTime(iso: string | undefined): string {
   if (!iso) return 'unknown time';
 
@@ -59,6 +59,7 @@ export function formatCount(count: number, singular: string, plural = `${singula
 
 // Characters that JSON.stringify escapes besides lone surrogates: quotes, backslashes and
 // control characters. Every other character is written as is.
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern finds.
 const JSON_ESCAPED = /["\\\u0000-\u001f]/;
 
 /** Returns the UTF-8 size of a string serialized as JSON, quotes and escapes included. */

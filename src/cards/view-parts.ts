@@ -3,19 +3,28 @@ import { truncate } from './text';
 
 /**
  * View-model pieces shared by the templates. Every string in them is bound into a `TextRun`
- * unless its field says otherwise, because values read from Azure or typed by users must not
- * be rendered as Markdown, which Teams does for `TextBlock` and `FactSet`.
+ * unless the field's comment states otherwise, because values read from Azure or typed by
+ * users must not be rendered as Markdown, which Teams does for `TextBlock` and `FactSet`.
  */
 
 export type TextColor = 'default' | 'accent' | 'good' | 'warning' | 'attention';
 export type ContainerStyle = 'default' | 'emphasis' | 'accent' | 'good' | 'warning' | 'attention';
+export type NoticeKind = 'info' | 'success' | 'warning' | 'error';
+
+/** Container styles of the notices on cards. */
+export const NOTICE_STYLES: Record<NoticeKind, ContainerStyle> = {
+  info: 'accent',
+  success: 'good',
+  warning: 'warning',
+  error: 'attention',
+};
 
 /**
  * A labelled value on one line: label in bold, then the value, then the note in subtle text.
  * `missing` shows the value in subtle italics, as for `not set`.
  */
 export interface Line {
-  /** Fixed text written by this module, with its trailing `: `; empty for an unlabelled line. */
+  /** Fixed text written by this module, with its trailing `: `, or empty for no label. */
   label: string;
   value: string;
   note: string;

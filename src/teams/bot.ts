@@ -95,10 +95,11 @@ export class GalleryApprovalsBot extends ActivityHandler {
         notice: { kind: 'info', text: 'Sending the share request to Azure again.' },
       });
     },
-    refreshRequest: async ({ person, requestId, data }) => {
+    refreshRequest: async ({ context, person, requestId, data, logger }) => {
       const request = await this.deps.workflow.requests.get(requestId);
+      if (data.view === 'newPreview') return this.previewAgain(context, person, request, logger);
       const page = Number(data.imagePage);
-      if (Number.isInteger(page) && page >= 0) return imageListCard(request, page);
+      if (Number.isInteger(page) && page >= 1) return imageListCard(request, page);
       return this.deps.requestCards.render(request, audienceOf(request, person));
     },
   };
@@ -330,6 +331,46 @@ export class GalleryApprovalsBot extends ActivityHandler {
         aadObjectId: person.aadObjectId,
       },
     ]);
+  }
+
+  /**
+   * Reads the gallery of an earlier request again into a new preview, shown in place of the
+   * clicked card. Only the requester of the earlier request may.
+   */
+  private async previewAgain(
+    context: TurnContext,
+    person: Person,
+    earlier: PublishRequest,
+    logger: Logger,
+  ): Promise<AdaptiveCard> {
+    if (earlier.requester.aadObjectId !== person.aadObjectId) {
+      return this.deps.requestCards.render(earlier, audienceOf(earlier, person), {
+        notice: {
+          kind: 'info',
+          text: 'Only the requester can ask for a new preview of this gallery.',
+        },
+      });
+    }
+    const request = await this.deps.workflow.preview(
+      earlier.gallery,
+      earlier.kind,
+      person,
+      context.activity.conversation.id,
+    );
+    logger.info({ previousRequestId: earlier.id, newRequestId: request.id }, 'preview shown again');
+    if (context.activity.replyToId) {
+      await this.deps.workflow.addCards(request.id, [
+        {
+          audience: 'requester',
+          conversationId: context.activity.conversation.id,
+          activityId: context.activity.replyToId,
+          serviceUrl: context.activity.serviceUrl,
+          tenantId: context.activity.conversation.tenantId,
+          aadObjectId: person.aadObjectId,
+        },
+      ]);
+    }
+    return this.deps.requestCards.render(request, 'requester');
   }
 
   private async status(context: TurnContext, person: Person, args: string[]): Promise<void> {

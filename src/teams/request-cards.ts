@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
+import { alwaysShownNotices } from '../azure/checks';
 import { requestCard, type AdaptiveCard } from '../cards';
 import type { CardMessage, PublishRequest } from '../workflow/request';
 import type { WorkflowService } from '../workflow/service';
@@ -31,6 +32,7 @@ export class RequestCards {
     return requestCard(request, {
       audience,
       allowSelfApproval: this.options.allowSelfApproval,
+      notices: request.kind === 'publish' ? alwaysShownNotices(request.snapshot) : undefined,
       ...extra,
     });
   }

@@ -1,12 +1,5 @@
 import { CARD_VERBS, MAX_INPUT_LENGTH, requestCard, type AdaptiveCard } from '../../src/cards';
-import {
-  actionData,
-  executeActions,
-  findByType,
-  inputs,
-  isObject,
-  walkObjects,
-} from './card-inspection';
+import { actionData, executeActions, findByType, inputs, walkObjects } from './card-inspection';
 import { everyOtherCard, everyRequestCard } from './card-matrix';
 import { makeFinding, makeRequest } from './request-factory';
 
@@ -22,19 +15,18 @@ describe('card actions', () => {
     expect(card.actions).toBeUndefined();
 
     for (const { action, parent } of executeActions(card)) {
-      const data = action.data;
-      const fallback = action.fallback;
+      const data = action.data as Record<string, unknown>;
+      const fallback = action.fallback as Record<string, unknown>;
+      const unknownFields = Object.keys(data).filter((key) => !DATA_FIELDS.includes(key));
 
       expect(parent?.type).toBe('ActionSet');
       expect(CARD_VERBS).toContain(action.verb);
-      expect(isObject(data) && data.verb).toBe(action.verb);
-      expect(isObject(data) && typeof data.requestId).toBe('string');
-      expect(
-        Object.keys(isObject(data) ? data : {}).every((key) => DATA_FIELDS.includes(key)),
-      ).toBe(true);
-      expect(isObject(fallback) && fallback.type).toBe('Action.Submit');
-      expect(isObject(fallback) && fallback.data).toEqual(data);
-      expect(isObject(fallback) && fallback.title).toBe(action.title);
+      expect(data.verb).toBe(action.verb);
+      expect(typeof data.requestId).toBe('string');
+      expect(unknownFields).toEqual([]);
+      expect(fallback.type).toBe('Action.Submit');
+      expect(fallback.data).toEqual(data);
+      expect(fallback.title).toBe(action.title);
     }
   });
 

@@ -7,7 +7,9 @@ import type {
 import type { PublishRequest, RequestState } from '../../src/workflow/request';
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
-const GALLERY_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/sandbox-rg/providers/Microsoft.Compute/galleries/readyGallery`;
+const GALLERY_ID =
+  `/subscriptions/${SUBSCRIPTION}/resourceGroups/sandbox-rg` +
+  '/providers/Microsoft.Compute/galleries/readyGallery';
 
 export function makeVersion(overrides: Partial<ImageVersionFacts> = {}): ImageVersionFacts {
   return {

@@ -6,6 +6,8 @@ import {
   statusListCard,
   type AdaptiveCard,
 } from '../../src/cards';
+import { lineBytes } from '../../src/cards/details-pages';
+import type { Line } from '../../src/cards/view-parts';
 import type { Approver, PublishRequest } from '../../src/workflow/request';
 import { actionData, findByType, textRunTexts, visibleText } from './card-inspection';
 import { everyRequestCard, imageListPages } from './card-matrix';
@@ -21,11 +23,10 @@ import {
 const TEAMS_LIMIT_BYTES = 28 * 1024;
 const LONG = 10_000;
 
+/** Repeats `unit` to a text of exactly `codePoints` code points. */
 function longText(unit: string, codePoints = LONG): string {
-  return Array.from(
-    { length: codePoints },
-    (_, index) => Array.from(unit)[index % Array.from(unit).length],
-  ).join('');
+  const units = Array.from(unit);
+  return Array.from({ length: codePoints }, (_, index) => units[index % units.length]).join('');
 }
 
 const LONG_VALUES = {
@@ -53,9 +54,9 @@ function largeRequest(unit: string) {
     displayName: value,
     roles: [value],
   }));
-  return (state: Parameters<typeof makeRequest>[0] extends infer O ? O : never) =>
+  return (overrides: Partial<PublishRequest>) =>
     makeRequest({
-      ...state,
+      ...overrides,
       requester: { aadObjectId: 'x', name: value },
       justification: value.slice(0, 1000),
       approvers,
@@ -189,6 +190,7 @@ describe('image list paging', () => {
       }),
     );
     const request = makeRequest({
+      gallery: { subscriptionId: value, resourceGroup: value, galleryName: value },
       snapshot: makeSnapshot({ images }),
       findings: [makeFinding({ message: value, fix: value })],
     });
@@ -232,5 +234,30 @@ describe('image list paging', () => {
     expect(imageListCard(request, -3)).toEqual(imageListCard(request, 1));
     expect(imageListCard(request, 1.5)).toEqual(imageListCard(request, 1));
     expect(imageListCard(request, last + 10)).toEqual(imageListCard(request, last));
+  });
+});
+
+describe('details size estimate', () => {
+  test('line estimate covers rendered lines', () => {
+    const request = makeRequest({
+      snapshot: makeSnapshot({ images: [makeImage({ description: 'é"\n🚀' }), makeImage()] }),
+    });
+    const blocks = imageListPages(request).flatMap(({ card }) => findByType(card, 'RichTextBlock'));
+    const lineBlocks = blocks.filter((block) => block.spacing === 'Small');
+
+    expect(lineBlocks.length).toBeGreaterThan(20);
+    for (const block of lineBlocks) {
+      const runs = block.inlines as { text: string; weight?: string; isSubtle?: boolean }[];
+      const label = runs.find((run) => run.weight === 'Bolder')?.text ?? '';
+      const valueIndex = label === '' ? 0 : 1;
+      const value = runs[valueIndex] as { text: string; fontType?: string; italic?: boolean };
+      const note = runs[valueIndex + 1]?.text ?? '';
+      let style: Line['style'] = value.fontType === 'monospace' ? 'monospace' : 'plain';
+      if (value.italic) style = 'missing';
+      const rendered = Buffer.byteLength(JSON.stringify(block), 'utf8') + 1;
+
+      expect(lineBytes({ label, value: value.text, note, style })).toBeGreaterThanOrEqual(rendered);
+      expect(lineBytes({ label, value: value.text, note, style })).toBeLessThan(rendered + 10);
+    }
   });
 });

@@ -13,7 +13,8 @@ const NON_LATIN = 'Публичная галерея 公開ギャラリー مع�
 
 /** Returns text that contains a marker and characters that Markdown or templating act on. */
 function hostile(field: string): string {
-  return `UNTRUSTED-${field} _${field}_ **${field}** [x](https://evil.example) \${${field}} <${field}>`;
+  const markdown = `_${field}_ **${field}** [x](https://evil.example)`;
+  return `UNTRUSTED-${field} ${markdown} \${${field}} <${field}>`;
 }
 
 /** Builds a request in which every string read from Azure or typed by a user is hostile. */
