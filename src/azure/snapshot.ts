@@ -138,3 +138,36 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * Returns a copy of the snapshot whose free-text fields have credential values replaced, for
+ * showing on cards. The stored snapshot keeps the original text, which the hash covers.
+ */
+export function redactSnapshotSecrets(
+  snapshot: GallerySnapshot,
+  redact: (text: string) => string,
+): GallerySnapshot {
+  const optional = (text: string | undefined): string | undefined =>
+    text === undefined ? undefined : redact(text);
+  const community = snapshot.gallery.community;
+  return {
+    ...snapshot,
+    gallery: {
+      ...snapshot.gallery,
+      description: optional(snapshot.gallery.description),
+      community: community && {
+        ...community,
+        publisherUri: optional(community.publisherUri),
+        publisherContact: optional(community.publisherContact),
+        eula: optional(community.eula),
+      },
+    },
+    images: snapshot.images.map((image) => ({
+      ...image,
+      description: optional(image.description),
+      eula: optional(image.eula),
+      privacyStatementUri: optional(image.privacyStatementUri),
+      releaseNoteUri: optional(image.releaseNoteUri),
+    })),
+  };
+}

@@ -235,3 +235,24 @@ function parameterNames(url: URL): string[] {
   }
   return [...names];
 }
+
+/** The text that replaces a secret value wherever the bot shows or stores text for people. */
+export const REDACTED = '[redacted]';
+
+const QUERY_PARAMETER = /([?&;])([^=&#\s?;"'<>]{1,64})=([^&#\s"'<>;]*)/g;
+const USER_INFO_PASSWORD = /(\b[a-z][a-z0-9+.-]{0,20}:\/\/[^/\s:@?#]{0,200}:)[^@\s/?#]*@/gi;
+
+/**
+ * Replaces the values of credential query parameters (a SAS `sig`, `token`, `key`, …) and the
+ * password of `user:password@` with `[redacted]`, so that a card can show what becomes public
+ * without spreading a live secret further. Parameter names and everything else stay as they are.
+ */
+export function redactUrlSecrets(text: string): string {
+  return text
+    .replace(QUERY_PARAMETER, (match, separator: string, name: string, value: string) => {
+      const normalized = name.toLowerCase().replace(/-/g, '_');
+      if (value === '' || !CREDENTIAL_PARAMETERS.has(normalized)) return match;
+      return `${separator}${name}=${REDACTED}`;
+    })
+    .replace(USER_INFO_PASSWORD, `$1${REDACTED}@`);
+}

@@ -1,3 +1,4 @@
+import { forDisplay } from './display';
 import template from '../../cards/image-list.json';
 import type { PublishRequest } from '../workflow/request';
 import {
@@ -48,7 +49,8 @@ const SECTION_NAMES: Record<DetailsSection, [singular: string, plural: string]> 
  * gallery's community information, every finding and every image definition. Pages are
  * counted from 1, and a page number out of range shows the nearest page.
  */
-export function imageListCard(request: PublishRequest, page: number): AdaptiveCard {
+export function imageListCard(storedRequest: PublishRequest, page: number): AdaptiveCard {
+  const request = forDisplay(storedRequest);
   const entries = buildDetailsEntries(request);
   const pages = paginateDetails(entries, pageContentBytes(request));
   const pageNumber = clampPage(page, pages.length);

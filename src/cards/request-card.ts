@@ -1,3 +1,4 @@
+import { forDisplay } from './display';
 import template from '../../cards/request.json';
 import type { PublishRequest } from '../workflow/request';
 import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
@@ -10,7 +11,11 @@ import { DISPLAY_LIMITS } from './view-parts';
  * place is rendering it again. Long values are cut with an ellipsis, and lists are shortened
  * further until the card fits in `MAX_CARD_BYTES`. `imageListCard` shows every value in full.
  */
-export function requestCard(request: PublishRequest, options: RequestCardOptions): AdaptiveCard {
+export function requestCard(
+  storedRequest: PublishRequest,
+  options: RequestCardOptions,
+): AdaptiveCard {
+  const request = forDisplay(storedRequest);
   const detailsPages = findDetailsStartPages(request);
   return expandWithinBudget('request', template, DISPLAY_LIMITS, (limits) =>
     buildRequestCardView(request, options, detailsPages, limits),

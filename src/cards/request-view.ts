@@ -1,7 +1,7 @@
 import { hasBlocker } from '../azure/findings';
 import type { PublishRequest, RequestKind, RequestState } from '../workflow/request';
 import { MAX_INPUT_LENGTH } from './actions';
-import { defaultNotices } from './notices';
+import { noticesFor } from './display';
 import {
   buildApproversSection,
   buildOutcomeSections,
@@ -34,7 +34,7 @@ export interface RequestCardOptions {
   imagePage?: number;
   /** Descriptions of the changes to the gallery since it was reviewed. */
   changes?: string[];
-  /** Notices shown on every review, or `defaultNotices(kind)` when absent. */
+  /** Notices shown on every review, or the notices for the request kind when absent. */
   notices?: string[];
 }
 
@@ -133,7 +133,7 @@ export function buildRequestCardView(
           request,
           {
             imagePage: options.imagePage ?? 1,
-            notices: options.notices ?? defaultNotices(kind),
+            notices: options.notices ?? noticesFor(request),
             detailsPages,
           },
           limits,

@@ -74,7 +74,7 @@ describe('draft card', () => {
     const withOwn = visibleLines(render(request, { notices: ['Read the policy first.'] }));
 
     expect(withDefaults).toContain('Keep in mind');
-    expect(withDefaults.some((line) => line.includes('Nobody scans the images'))).toBe(true);
+    expect(withDefaults.some((line) => line.includes('does not scan them for malware'))).toBe(true);
     expect(withDefaults).toContain(
       'The gallery has 2 VM applications, which community sharing never shares.',
     );

@@ -36,7 +36,10 @@ describe('publish flow end to end', () => {
     }
   }
 
-  async function sendText(user: (typeof USERS)[keyof typeof USERS], text: string): Promise<SentRecord> {
+  async function sendText(
+    user: (typeof USERS)[keyof typeof USERS],
+    text: string,
+  ): Promise<SentRecord> {
     const options = harness.personal(user);
     const before = harness.connector.sent.length;
     const response = await postActivity(harness.botUrl, personalMessage(options, text));
@@ -75,8 +78,7 @@ describe('publish flow end to end', () => {
     // bot, so the bot creates her 1:1 chat by Azure AD object id.
     const created = await harness.connector.waitFor(
       (record) =>
-        record.kind === 'created' &&
-        JSON.stringify(record.body).includes(USERS.megan.aadObjectId),
+        record.kind === 'created' && JSON.stringify(record.body).includes(USERS.megan.aadObjectId),
     );
     const approvalCard = await harness.connector.waitFor(
       (record): record is SentRecord =>
@@ -115,6 +117,18 @@ describe('publish flow end to end', () => {
     const shares = harness.emulator.shareCalls();
     expect(shares).toHaveLength(1);
     expect(shares[0]?.body).toEqual({ operationType: 'EnableCommunity' });
+  });
+
+  it('blocks a gallery with blockers', async () => {
+    const reply = await sendText(USERS.alex, 'publish sandbox-rg/blockedGallery');
+    const card = cardOf(reply.body);
+    const text = cardText(card);
+
+    expect(text).toMatch(/SAS token/);
+    expect(text).toMatch(/encrypt/i);
+    expect(text).toMatch(/region/i);
+    expect(JSON.stringify(card)).not.toContain('"verb":"submitRequest"');
+    expect(JSON.stringify(card)).not.toContain('c2FuZGJveC1ub3QtYS1yZWFsLXNpZ25hdHVyZQ');
   });
 
   it('rejects a gallery id that does not parse', async () => {

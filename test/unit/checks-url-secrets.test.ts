@@ -1,6 +1,10 @@
 import { quoteText, truncate } from '../../src/azure/check-text';
 import { describePrivateHost } from '../../src/azure/private-hosts';
-import { scanTextForUrlIssues, type UrlIssueKind } from '../../src/azure/url-secrets';
+import {
+  redactUrlSecrets,
+  scanTextForUrlIssues,
+  type UrlIssueKind,
+} from '../../src/azure/url-secrets';
 
 function kindsIn(text: string, wholeValueIsUrl = false): UrlIssueKind[] {
   return scanTextForUrlIssues(text, { wholeValueIsUrl }).issues.map((issue) => issue.kind);
@@ -222,5 +226,21 @@ describe('quoteText', () => {
   test('truncates by code point', () => {
     expect(truncate('😀😀😀', 2)).toBe('😀😀…');
     expect(quoteText('x'.repeat(100_000)).length).toBe(83);
+  });
+});
+
+describe('redactUrlSecrets', () => {
+  it.each([
+    [
+      'https://a.blob.core.windows.net/e.pdf?sv=2022-11-02&sp=r&sig=abc%3D',
+      'https://a.blob.core.windows.net/e.pdf?sv=2022-11-02&sp=r&sig=[redacted]',
+    ],
+    ['https://x.example/?token=t0k&page=2', 'https://x.example/?token=[redacted]&page=2'],
+    ['see https://u:p4ss@x.example/a and more', 'see https://u:[redacted]@x.example/a and more'],
+    ['https://x.example/?Api-Key=k', 'https://x.example/?Api-Key=[redacted]'],
+    ['no url here', 'no url here'],
+    ['https://x.example/?sort=asc', 'https://x.example/?sort=asc'],
+  ])('redacts %s', (input, expected) => {
+    expect(redactUrlSecrets(input)).toBe(expected);
   });
 });
