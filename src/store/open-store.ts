@@ -1,3 +1,4 @@
+import { AzureTablesStore } from './azure-tables-store';
 import { DEFAULT_SQLITE_PATH, SqliteStore } from './sqlite-store';
 import type { Store } from './port';
 
@@ -39,17 +40,19 @@ export interface OpenStoreOptions {
 /** Opens the store that the `STORAGE` setting selects, creating its schema when missing. */
 export async function openStore(
   setting: string | undefined,
-  _options: OpenStoreOptions = {},
+  options: OpenStoreOptions = {},
 ): Promise<Store> {
   const storage = parseStorageSetting(setting);
   switch (storage.kind) {
     case 'sqlite':
       return new SqliteStore({ path: storage.path });
     case 'azure-tables':
-      // TODO: add the Azure Table Storage adapter and run test/store/store-contract.ts on it.
-      throw new Error(
-        'STORAGE=azure-tables is not supported yet. Set STORAGE=sqlite:<path>, for example ' +
-          `${DEFAULT_STORAGE_SETTING}.`,
-      );
+      if (!options.connectionString) {
+        throw new Error(
+          'STORAGE=azure-tables needs AZURE_STORAGE_CONNECTION_STRING, the connection string ' +
+            'of the storage account. Set it, or use STORAGE=sqlite:<path>.',
+        );
+      }
+      return AzureTablesStore.open({ connectionString: options.connectionString });
   }
 }

@@ -61,9 +61,9 @@ describe('openStore', () => {
     }
   });
 
-  it('rejects azure tables for now', async () => {
+  it('azure tables needs connection string', async () => {
     await expect(openStore('azure-tables')).rejects.toThrow(
-      /STORAGE=azure-tables is not supported yet/,
+      /STORAGE=azure-tables needs AZURE_STORAGE_CONNECTION_STRING/,
     );
   });
 });
