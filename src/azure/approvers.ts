@@ -27,11 +27,18 @@ interface DirectoryObject {
   userPrincipalName?: string;
 }
 
+/** Directory object types that Graph's `transitiveMembers` returns and that can be approvers. */
+const MEMBER_TYPES: Record<string, string> = {
+  '#microsoft.graph.user': 'User',
+  '#microsoft.graph.servicePrincipal': 'ServicePrincipal',
+};
+
 /**
  * Finds who may share a gallery: principals with Owner, Compute Gallery Sharing Admin, or a
- * custom role granting the share action, assigned at the gallery's scope or above. Groups are
- * expanded to their users through Microsoft Graph when it is configured; otherwise the group
- * itself is returned so the card can name it.
+ * custom role granting the share action, assigned at the gallery's scope or above. With
+ * Microsoft Graph configured, groups are expanded to their members, nested groups included,
+ * and users and groups get their display names. Without Graph, the group itself is returned
+ * so the card can name it.
  */
 export async function findEligiblePrincipals(
   clients: AzureClients,
@@ -76,7 +83,12 @@ export async function findEligiblePrincipals(
     }
     add({ principalId: assignment.principalId, principalType, roles: [role] });
   }
-  return [...byPrincipal.values()];
+
+  const principals = [...byPrincipal.values()];
+  for (const principal of principals) {
+    principal.displayName ??= await displayNameOf(clients, principal);
+  }
+  return principals;
 }
 
 /** Lists what the bot's own identity lacks on the gallery, out of read and share. */
@@ -160,15 +172,48 @@ async function groupMembers(
     }
     const body = response.body as { value?: DirectoryObject[]; '@odata.nextLink'?: string };
     for (const member of body.value ?? []) {
-      if (member['@odata.type'] !== '#microsoft.graph.user' || !member.id) continue;
-      members.push({
-        principalId: member.id,
-        principalType: 'User',
-        displayName: member.displayName,
-      });
+      // Nested groups are skipped because transitiveMembers already lists their members.
+      const principalType = MEMBER_TYPES[member['@odata.type'] ?? ''];
+      if (!principalType || !member.id) continue;
+      members.push({ principalId: member.id, principalType, displayName: member.displayName });
     }
     const next = body['@odata.nextLink'];
     path = next ? new URL(next).pathname + new URL(next).search : '';
   }
   return members;
+}
+
+/**
+ * Reads the display name of a user or group from Microsoft Graph. Returns undefined without
+ * Graph, for other principal types, and for a principal Graph does not find, which happens
+ * when a role assignment outlives its deleted principal.
+ */
+async function displayNameOf(
+  clients: AzureClients,
+  principal: EligiblePrincipal,
+): Promise<string | undefined> {
+  const collection = { User: 'users', Group: 'groups' }[principal.principalType];
+  if (!clients.graph || !collection) return undefined;
+
+  const path = `/v1.0/${collection}/${encodeURIComponent(principal.principalId)}`;
+  let response;
+  try {
+    response = await clients.graph.pathUnchecked(path).get({
+      queryParameters: { $select: 'id,displayName' },
+    });
+  } catch (error) {
+    throw toAzureCallError(error, `Reading ${principal.principalId} from Microsoft Graph`);
+  }
+  if (response.status === '404') return undefined;
+  if (response.status !== '200') {
+    const code = (response.body as { error?: { code?: string } })?.error?.code ?? 'GraphError';
+    throw new AzureCallError(
+      code,
+      Number(response.status),
+      `Reading ${principal.principalId} from Microsoft Graph failed (${code}).`,
+      'Check that the bot may read users and groups (User.ReadBasic.All, GroupMember.Read.All).',
+    );
+  }
+  const name = (response.body as DirectoryObject).displayName;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -99,7 +99,22 @@ export interface PublishRequest {
   /** Public names confirmed after a successful share. */
   publicNames?: string[];
   cards: CardMessage[];
+  /** When one process took on sending the approval cards, so that they are sent once. */
+  approvalCardsSentAt?: string;
   reminderSentAt?: string;
+  /**
+   * Set when a click found the gallery's public metadata changed since the review: approval
+   * stays blocked and every card shows the changes until the gallery matches the review again.
+   */
+  metadataChange?: MetadataChange;
+}
+
+export interface MetadataChange {
+  detectedAt: string;
+  /** Hash of the public metadata as read at `detectedAt`. */
+  metadataHash: string;
+  /** The changes in plain sentences, as `describeChanges` lists them. */
+  changes: string[];
 }
 
 export const FINAL_STATES: readonly RequestState[] = ['shared', 'denied', 'cancelled', 'expired'];
