@@ -12,6 +12,7 @@ export const CARD_VERBS = [
   'refreshRequest',
   'acknowledgeReport',
   'startUnpublish',
+  'submitReport',
 ] as const;
 
 export type CardVerb = (typeof CARD_VERBS)[number];

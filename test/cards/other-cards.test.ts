@@ -110,6 +110,7 @@ describe('card exports', () => {
         'refreshRequest',
         'acknowledgeReport',
         'startUnpublish',
+        'submitReport',
       ].sort(),
     );
   });
