@@ -4,12 +4,22 @@ import type { Logger } from 'pino';
 import { createAzureClients } from './azure/clients';
 import { createGalleryGateway } from './azure/gateway';
 import type { Config } from './config';
+import { REPORT_CARD_CONTENT } from './reports/report-messages';
+import { ReportService } from './reports/report-service';
+import { AbuseReportWebhook } from './reports/webhook';
 import { startServer, type RunningServer } from './server';
 import { openStore } from './store/open-store';
 import { GalleryApprovalsBot } from './teams/bot';
+import { ChannelCommands } from './teams/channel-commands';
+import { ConnectorSender } from './teams/connector-sender';
 import { ConversationDirectory } from './teams/conversations';
 import { TeamsMessenger } from './teams/messenger';
+import { TeamsNotifications } from './teams/notifications';
+import { Outbox } from './teams/outbox';
+import type { OutboxOptions } from './teams/outbox-entry';
 import { RequestCards } from './teams/request-cards';
+import { SubscriptionDirectory } from './teams/subscriptions';
+import { Housekeeping } from './workflow/housekeeping';
 import { WorkflowService } from './workflow/service';
 
 export interface AppOptions {
@@ -20,11 +30,22 @@ export interface AppOptions {
   caCertificate?: string;
   /** Delay between polls of long-running operations when Azure sends no `Retry-After`. */
   pollIntervalInMs?: number;
+  /** Clock of housekeeping, the outbox and abuse reports. */
+  now?: () => Date;
+  /** Delivery timing of the outbox of proactive messages. */
+  outbox?: Partial<OutboxOptions>;
+  /** Time between housekeeping runs; default one minute. */
+  housekeepingIntervalInMs?: number;
+  /** Time after which a card action is answered with the current card while it goes on. */
+  invokeDeadlineInMs?: number;
 }
 
 export interface App {
   server: RunningServer;
   workflow: WorkflowService;
+  outbox: Outbox;
+  reports: ReportService;
+  housekeeping: Housekeeping;
   close(): Promise<void>;
 }
 
@@ -55,6 +76,33 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
   const conversations = new ConversationDirectory(store);
+  const subscriptions = new SubscriptionDirectory(store);
+  const now = options.now;
+  const outbox = new Outbox({ store, subscriptions, logger, options: options.outbox, now });
+  const reports = new ReportService({
+    store,
+    requests: workflow.requests,
+    subscriptions,
+    outbox,
+    logger,
+    now,
+  });
+  outbox.registerContent(REPORT_CARD_CONTENT, reports.messages);
+  const notifications = new TeamsNotifications({ outbox, subscriptions, conversations, logger });
+  const housekeeping = new Housekeeping({
+    store,
+    requests: workflow.requests,
+    logger,
+    notifier: notifications,
+    now,
+    options: {
+      requestTtlInHours: config.requestTtlInHours,
+      reminderAfterInHours: config.reminderAfterInHours,
+      intervalInMs: options.housekeepingIntervalInMs,
+    },
+  });
+  workflow.onChange(notifications.onRequestChange);
+  workflow.onChange(reports.onRequestChange);
 
   const server = await startServer({
     config,
@@ -65,18 +113,34 @@ export async function startApp(options: AppOptions): Promise<App> {
         workflow,
         conversations,
         messenger,
-        { allowSelfApproval: config.allowSelfApproval },
+        { allowSelfApproval: config.allowSelfApproval, subscriptions },
         logger,
       );
       workflow.onChange(requestCards.onChange);
+      housekeeping.onChange(requestCards.onChange);
+      outbox.start(new ConnectorSender(adapter, config.bot.appId ?? ''));
+      const channelCommands = new ChannelCommands({
+        subscriptions,
+        reports,
+        workflow,
+        requestCards,
+        store,
+        defaultSubscriptionId: config.azure.subscriptionId,
+        logger,
+      });
       return new GalleryApprovalsBot({
         workflow,
         conversations,
         requestCards,
+        channelCommands,
         defaultSubscriptionId: config.azure.subscriptionId,
+        invokeDeadlineInMs: options.invokeDeadlineInMs,
         logger,
       });
     },
+    abuseReports: config.abuseWebhookSecret
+      ? new AbuseReportWebhook({ secret: config.abuseWebhookSecret, reports, logger, now })
+      : undefined,
     readiness: async () => {
       await store.ping();
       await fetchEndpoint(config.azure.resourceManagerEndpoint, caCertificate);
@@ -85,13 +149,19 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
 
   await workflow.resumeInterrupted();
+  housekeeping.start();
 
   return {
     server,
     workflow,
+    outbox,
+    reports,
+    housekeeping,
     close: async () => {
       await server.close();
+      await housekeeping.close();
       await workflow.idle();
+      await outbox.close();
       await store.close();
     },
   };

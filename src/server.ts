@@ -4,10 +4,13 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type TurnContext,
 } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { ActivityHandler } from 'botbuilder';
+import { ABUSE_REPORTS_PATH, type AbuseReportWebhook } from './reports/webhook';
+import { activityShapeProblem } from './teams/activity-shape';
 
 export interface ServerDependencies {
   config: Config;
@@ -16,6 +19,8 @@ export interface ServerDependencies {
   createBot: (adapter: CloudAdapter) => ActivityHandler;
   /** Checks what the bot needs to work: storage and the Resource Manager endpoint. */
   readiness: () => Promise<Record<string, string>>;
+  /** Handles `POST /api/abuse-reports`. Without it the route does not exist, so it returns 404. */
+  abuseReports?: Pick<AbuseReportWebhook, 'handle'>;
 }
 
 export interface RunningServer {
@@ -36,16 +41,22 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     MicrosoftAppType: config.bot.appType ?? (config.bot.appId ? 'SingleTenant' : ''),
     MicrosoftAppTenantId: config.bot.appTenantId ?? '',
   } as ConfigurationBotFrameworkAuthenticationOptions);
+  logAuthenticationFailures(authentication, logger);
   const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    logger.error(
-      {
-        err: error,
-        activityId: context.activity.id,
-        conversationId: context.activity.conversation?.id,
-      },
-      'unhandled error in a turn',
-    );
+    const ids = {
+      activityId: context.activity.id,
+      conversationId: context.activity.conversation?.id,
+    };
+    const statusCode = (error as { statusCode?: unknown }).statusCode;
+    if (typeof statusCode === 'number') {
+      // The Bot Connector answered with an error, so the reply could not be delivered; the bot
+      // itself did what it should.
+      const code = (error as { code?: unknown }).code;
+      logger.warn({ ...ids, statusCode, code }, 'sending the reply to Teams failed');
+      return;
+    }
+    logger.error({ err: error, ...ids }, 'unhandled error in a turn');
   };
   const bot = deps.createBot(adapter);
 
@@ -53,13 +64,24 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     name: 'gallery-approvals',
     handleUncaughtExceptions: false,
   });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
+  // The body parser runs per route, because the abuse report route reads the raw body itself
+  // to check its signature.
+  const parseBody = restify.plugins.bodyParser({
+    maxBodySize: MAX_BODY_BYTES,
+    mapParams: false,
+  });
 
-  server.post('/api/messages', async (req, res) => {
-    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) {
-      res.send(400, {
-        error: { code: 'BadRequest', message: 'The body must be a JSON activity.' },
+  server.post('/api/messages', parseBody, async (req, res) => {
+    if (!req.is('json')) {
+      res.send(415, {
+        error: { code: 'UnsupportedMediaType', message: 'Send the activity as application/json.' },
       });
+      return;
+    }
+    const problem = activityShapeProblem(req.body);
+    if (problem) {
+      logger.debug({ problem }, 'malformed activity rejected');
+      res.send(400, { error: { code: 'BadRequest', message: problem } });
       return;
     }
     try {
@@ -72,6 +94,15 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
         });
     }
   });
+
+  const abuseReports = deps.abuseReports;
+  if (abuseReports) {
+    server.post(ABUSE_REPORTS_PATH, async (req, res) => {
+      const response = await abuseReports.handle(req);
+      for (const [name, value] of Object.entries(response.headers ?? {})) res.header(name, value);
+      res.send(response.status, response.body);
+    });
+  }
 
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });
@@ -110,5 +141,35 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
         server.close(() => resolve());
         server.server.closeAllConnections?.();
       }),
+  };
+}
+
+/**
+ * Logs every activity rejected by Bot Framework authentication once, without the token, and
+ * makes any validation failure an AuthenticationError: botbuilder 4.23 passes a bad signature
+ * through as a JsonWebTokenError, which CloudAdapter would answer with 500 instead of 401.
+ */
+function logAuthenticationFailures(
+  authentication: ConfigurationBotFrameworkAuthentication,
+  logger: Logger,
+): void {
+  const authenticate = authentication.authenticateRequest.bind(authentication);
+  authentication.authenticateRequest = async (activity, authHeader) => {
+    try {
+      return await authenticate(activity, authHeader);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn(
+        {
+          activityId: activity.id,
+          conversationId: activity.conversation?.id,
+          reason,
+          hasAuthorizationHeader: authHeader !== '',
+        },
+        'activity rejected: Bot Framework authentication failed',
+      );
+      if (error instanceof AuthenticationError) throw error;
+      throw new AuthenticationError(`Unauthorized: ${reason}`, 401);
+    }
   };
 }

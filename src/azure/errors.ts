@@ -1,4 +1,5 @@
 import { isRestError } from '@azure/core-rest-pipeline';
+import { REQUEST_TIMEOUT_CODE } from './clients';
 
 /**
  * A Resource Manager call that failed, with Azure's error code and message and what the user
@@ -21,6 +22,14 @@ export class AzureCallError extends Error {
 export function toAzureCallError(error: unknown, doing: string): AzureCallError {
   if (error instanceof AzureCallError) return error;
 
+  if (isRestError(error) && error.code === REQUEST_TIMEOUT_CODE) {
+    return new AzureCallError(
+      'Timeout',
+      undefined,
+      `${doing} timed out. ${error.message}`,
+      'Azure may be slow or unreachable from the bot. Try again in a few minutes.',
+    );
+  }
   if (isRestError(error)) {
     const status = error.statusCode;
     const code = error.code ?? (status ? `Http${status}` : 'NetworkError');

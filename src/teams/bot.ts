@@ -13,6 +13,8 @@ import { InvalidGalleryIdError, parseGalleryId } from '../azure/gallery-id';
 import { WorkflowError } from '../workflow/errors';
 import type { Person, PublishRequest, RequestKind } from '../workflow/request';
 import type { WorkflowService } from '../workflow/service';
+import { REPORT_VERBS } from '../reports/report-card';
+import type { ChannelCommands } from './channel-commands';
 import { parseCommand } from './commands';
 import type { ConversationDirectory } from './conversations';
 import { personFromActivity } from './identity';
@@ -22,7 +24,11 @@ export interface BotDependencies {
   workflow: WorkflowService;
   conversations: ConversationDirectory;
   requestCards: RequestCards;
+  /** Channel subscriptions, abuse reports and the audit trail. */
+  channelCommands: ChannelCommands;
   defaultSubscriptionId?: string;
+  /** Time after which a card action is answered with the current card; default 4.5 s. */
+  invokeDeadlineInMs?: number;
   logger: Logger;
 }
 
@@ -45,6 +51,13 @@ type CommandHandler = (
 ) => Promise<void>;
 
 const ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
+
+/**
+ * Default time after which a card action is answered with the current card while it goes on.
+ * NOTE: the sources checked state no limit for `adaptiveCard/action`; Teams gives message
+ * extension invokes 5 seconds, so the bot answers before that.
+ */
+const DEFAULT_INVOKE_DEADLINE_IN_MS = 4500;
 const MAX_REQUEST_ID_LENGTH = 64;
 
 /**
@@ -58,12 +71,21 @@ export class GalleryApprovalsBot extends ActivityHandler {
     unpublish: (context, person, args, logger) =>
       this.preview(context, person, args, 'unpublish', logger),
     status: (context, person, args) => this.status(context, person, args),
+    subscribe: (context, person, args, logger) =>
+      this.deps.channelCommands.subscribe(context, person, args, logger),
+    unsubscribe: (context, person, args, logger) =>
+      this.deps.channelCommands.unsubscribe(context, person, args, logger),
+    report: (context, person, args) => this.deps.channelCommands.report(context, person, args),
+    audit: (context, person, args) => this.deps.channelCommands.audit(context, person, args),
     help: async (context) => {
       await this.replyCard(context, helpCard());
     },
   };
 
   private readonly actions: Record<string, ActionHandler> = {
+    [REPORT_VERBS.submit]: (input) => this.deps.channelCommands.submitReport(input),
+    [REPORT_VERBS.acknowledge]: (input) => this.deps.channelCommands.acknowledgeReport(input),
+    [REPORT_VERBS.startUnpublish]: (input) => this.deps.channelCommands.startUnpublish(input),
     submitRequest: async ({ person, requestId, data }) => {
       const request = await this.deps.workflow.submit(
         requestId,
@@ -91,16 +113,23 @@ export class GalleryApprovalsBot extends ActivityHandler {
     },
     retryShare: async ({ person, requestId }) => {
       const request = await this.deps.workflow.retry(requestId, person);
-      return this.deps.requestCards.render(request, 'approver', {
-        notice: { kind: 'info', text: 'Sending the share request to Azure again.' },
-      });
+      const notice =
+        request.state === 'sharing'
+          ? { kind: 'info' as const, text: 'Sent the share request to Azure again.' }
+          : undefined;
+      return this.deps.requestCards.render(request, 'approver', { notice });
     },
-    refreshRequest: async ({ context, person, requestId, data, logger }) => {
+    refreshRequest: async ({ context, person, requestId, data, trigger, logger }) => {
       const request = await this.deps.workflow.requests.get(requestId);
-      if (data.view === 'newPreview') return this.previewAgain(context, person, request, logger);
+      if (data.view === 'newPreview' && trigger === 'manual') {
+        return this.previewAgain(context, person, request, logger);
+      }
       const page = Number(data.imagePage);
       if (Number.isInteger(page) && page >= 1) return imageListCard(request, page);
-      return this.deps.requestCards.render(request, audienceOf(request, person));
+      return this.deps.requestCards.render(
+        request,
+        this.deps.requestCards.audienceFor(request, person),
+      );
     },
   };
 
@@ -119,20 +148,34 @@ export class GalleryApprovalsBot extends ActivityHandler {
     });
   }
 
+  /**
+   * Answers an `Action.Execute` click with a card, always with status 200: Teams sends an
+   * invoke again when the answer is late or invalid, so even a failure is answered with a card.
+   */
   protected async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== ADAPTIVE_CARD_ACTION) return super.onInvokeActivity(context);
     const logger = this.turnLogger(context);
-    await this.rememberConversation(context);
 
-    const value = (context.activity.value ?? {}) as {
-      action?: { verb?: unknown; data?: unknown };
-      trigger?: unknown;
-    };
-    const data = isRecord(value.action?.data) ? value.action.data : {};
-    const verb =
-      typeof value.action?.verb === 'string' ? value.action.verb : stringField(data, 'verb');
-    const trigger = value.trigger === 'automatic' ? 'automatic' : 'manual';
-    const card = await this.runAction(context, verb, data, trigger, logger);
+    let card: AdaptiveCard;
+    try {
+      await this.rememberConversation(context);
+      const value = (isRecord(context.activity.value) ? context.activity.value : {}) as {
+        action?: { verb?: unknown; data?: unknown };
+        trigger?: unknown;
+      };
+      const data = isRecord(value.action?.data) ? value.action.data : {};
+      const verb =
+        typeof value.action?.verb === 'string' ? value.action.verb : stringField(data, 'verb');
+      const trigger = value.trigger === 'automatic' ? 'automatic' : 'manual';
+      card = await this.runAction(context, verb, data, trigger, logger);
+    } catch (error) {
+      logger.error({ err: error }, 'card action failed before its handler ran');
+      card = noticeCard(
+        'Action failed',
+        'Something went wrong on the bot. Try again; if it keeps failing, tell the bot owner.',
+        'error',
+      );
+    }
     return {
       status: 200,
       body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
@@ -169,8 +212,10 @@ export class GalleryApprovalsBot extends ActivityHandler {
     trigger: 'manual' | 'automatic',
     logger: Logger,
   ): Promise<AdaptiveCard> {
-    const handler = Object.prototype.hasOwnProperty.call(this.actions, verb)
-      ? this.actions[verb]
+    // An automatic refresh asks only for the user's view of the card, whatever verb it names.
+    const action = trigger === 'automatic' ? 'refreshRequest' : verb;
+    const handler = Object.prototype.hasOwnProperty.call(this.actions, action)
+      ? this.actions[action]
       : undefined;
     if (!handler) {
       logger.warn({ verb: verb.slice(0, 100) }, 'card action with an unknown verb');
@@ -189,7 +234,12 @@ export class GalleryApprovalsBot extends ActivityHandler {
       );
     }
     const requestId = stringField(data, 'requestId');
-    if (!/^r-[a-z0-9]{1,40}$/.test(requestId) || requestId.length > MAX_REQUEST_ID_LENGTH) {
+    // Report actions name a report or nothing; their handlers check the report id themselves.
+    const isReportAction = (Object.values(REPORT_VERBS) as string[]).includes(action);
+    if (
+      !isReportAction &&
+      (!/^r-[a-z0-9]{1,40}$/.test(requestId) || requestId.length > MAX_REQUEST_ID_LENGTH)
+    ) {
       return noticeCard(
         'Invalid card',
         'The card does not name a valid request. Ask for a new preview.',
@@ -197,21 +247,52 @@ export class GalleryApprovalsBot extends ActivityHandler {
       );
     }
 
-    const requestLogger = logger.child({ requestId, verb });
+    const requestLogger = logger.child({ requestId, verb: action });
+    const work = handler({ context, person, requestId, data, trigger, logger: requestLogger }).then(
+      (card) => {
+        requestLogger.info({ user: person.aadObjectId }, 'card action handled');
+        return card;
+      },
+      (error: unknown) => this.failureCard(error, requestId, person, requestLogger),
+    );
+    return this.answerInTime(work, requestId, person, requestLogger);
+  }
+
+  /**
+   * Returns the action's card, or the request's current card with a note once the invoke
+   * deadline has passed; the action goes on, and the workflow updates the card
+   * messages of the request when it changes them.
+   */
+  private async answerInTime(
+    work: Promise<AdaptiveCard>,
+    requestId: string,
+    person: Person,
+    logger: Logger,
+  ): Promise<AdaptiveCard> {
+    const deadlineInMs = this.deps.invokeDeadlineInMs ?? DEFAULT_INVOKE_DEADLINE_IN_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), deadlineInMs);
+    });
     try {
-      const card = await handler({
-        context,
-        person,
-        requestId,
-        data,
-        trigger,
-        logger: requestLogger,
-      });
-      requestLogger.info({ user: person.aadObjectId }, 'card action handled');
-      return card;
-    } catch (error) {
-      return this.failureCard(error, requestId, person, requestLogger);
+      const first = await Promise.race([work, late]);
+      if (first !== 'late') return first;
+    } finally {
+      clearTimeout(timer);
     }
+    this.deps.workflow.track(work, { requestId });
+
+    logger.warn({ deadlineInMs }, 'card action still running at the deadline');
+    const request = await this.deps.workflow.requests.find(requestId).catch(() => undefined);
+    const text = 'The bot is still working on this. The card changes when it is done.';
+    if (!request) return noticeCard('Still working', text, 'info');
+    return this.deps.requestCards.render(
+      request,
+      this.deps.requestCards.audienceFor(request, person),
+      {
+        notice: { kind: 'info', text },
+      },
+    );
   }
 
   private async failureCard(
@@ -235,10 +316,14 @@ export class GalleryApprovalsBot extends ActivityHandler {
       'Something went wrong on the bot. Try again; if it keeps failing, tell the bot owner.';
     if (!request) return noticeCard('Action failed', message, 'error');
     const changes = error instanceof WorkflowError ? error.details.changes : undefined;
-    return this.deps.requestCards.render(request, audienceOf(request, person), {
-      notice: { kind: 'error', text: message },
-      changes,
-    });
+    return this.deps.requestCards.render(
+      request,
+      this.deps.requestCards.audienceFor(request, person),
+      {
+        notice: { kind: 'error', text: message },
+        changes,
+      },
+    );
   }
 
   private async handleCommand(context: TurnContext, logger: Logger): Promise<void> {
@@ -344,12 +429,16 @@ export class GalleryApprovalsBot extends ActivityHandler {
     logger: Logger,
   ): Promise<AdaptiveCard> {
     if (earlier.requester.aadObjectId !== person.aadObjectId) {
-      return this.deps.requestCards.render(earlier, audienceOf(earlier, person), {
-        notice: {
-          kind: 'info',
-          text: 'Only the requester can ask for a new preview of this gallery.',
+      return this.deps.requestCards.render(
+        earlier,
+        this.deps.requestCards.audienceFor(earlier, person),
+        {
+          notice: {
+            kind: 'info',
+            text: 'Only the requester can ask for a new preview of this gallery.',
+          },
         },
-      });
+      );
     }
     const request = await this.deps.workflow.preview(
       earlier.gallery,
@@ -379,7 +468,7 @@ export class GalleryApprovalsBot extends ActivityHandler {
       const request = await this.deps.workflow.requests.get(requestId);
       await this.replyCard(
         context,
-        this.deps.requestCards.render(request, audienceOf(request, person)),
+        this.deps.requestCards.render(request, this.deps.requestCards.audienceFor(request, person)),
       );
       return;
     }
@@ -407,14 +496,6 @@ export class GalleryApprovalsBot extends ActivityHandler {
       conversationId: context.activity.conversation?.id,
     });
   }
-}
-
-/** Picks the view of a request for a user: approvers see Approve/Deny, others the status. */
-function audienceOf(request: PublishRequest, person: Person): 'requester' | 'approver' | 'channel' {
-  if (request.approvers.some((approver) => approver.principalId === person.aadObjectId))
-    return 'approver';
-  if (request.requester.aadObjectId === person.aadObjectId) return 'requester';
-  return 'channel';
 }
 
 /** Returns the message to show for an expected failure, or undefined for a bug. */
