@@ -30,6 +30,8 @@ export interface AppOptions {
   caCertificate?: string;
   /** Delay between polls of long-running operations when Azure sends no `Retry-After`. */
   pollIntervalInMs?: number;
+  /** Longest time one Resource Manager call may take, retries included; default 60 seconds. */
+  requestTimeoutInMs?: number;
   /** Clock of housekeeping, the outbox and abuse reports. */
   now?: () => Date;
   /** Delivery timing of the outbox of proactive messages. */
@@ -64,6 +66,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     resourceManagerEndpoint: config.azure.resourceManagerEndpoint,
     graphEndpoint: config.azure.graphEndpoint,
     caCertificate,
+    requestTimeoutInMs: options.requestTimeoutInMs,
   });
 
   const workflow = new WorkflowService({
@@ -108,7 +111,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     config,
     logger,
     createBot: (adapter) => {
-      const messenger = new TeamsMessenger(adapter, config.bot.appId ?? '', logger);
+      const messenger = new TeamsMessenger(adapter, config.bot.appId ?? '');
       const requestCards = new RequestCards(
         workflow,
         conversations,

@@ -6,7 +6,6 @@ import {
   type Entity,
   type ConversationReference,
 } from 'botbuilder';
-import type { Logger } from 'pino';
 import { cardAttachment, type AdaptiveCard } from '../cards';
 
 /** Teams' Bot Connector error, as botbuilder surfaces it. */
@@ -51,7 +50,6 @@ export class TeamsMessenger {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
-    private readonly logger: Logger,
   ) {}
 
   /** Sends a card to a known conversation and returns the new message's activity id. */
@@ -77,25 +75,14 @@ export class TeamsMessenger {
     card: AdaptiveCard,
     mentions: Mention[] = [],
   ): Promise<void> {
-    try {
-      await this.continue(reference, async (context) => {
-        await context.updateActivity({
-          id: activityId,
-          type: ActivityTypes.Message,
-          ...mentionFields(mentions),
-          attachments: [cardAttachment(card)],
-        });
+    await this.continue(reference, async (context) => {
+      await context.updateActivity({
+        id: activityId,
+        type: ActivityTypes.Message,
+        ...mentionFields(mentions),
+        attachments: [cardAttachment(card)],
       });
-    } catch (error) {
-      if (error instanceof DeliveryError && error.statusCode === 404) {
-        this.logger.warn(
-          { conversationId: reference.conversation?.id, activityId, code: error.code },
-          'card message no longer exists, skipped its update',
-        );
-        return;
-      }
-      throw error;
-    }
+    });
   }
 
   /**

@@ -83,6 +83,7 @@ export class RequestCards {
   async updateAll(request: PublishRequest): Promise<void> {
     const hasChannelCard = request.cards.some((card) => card.audience === 'channel');
     const mentions = hasChannelCard ? await this.approverMentions(request) : [];
+    const gone: CardMessage[] = [];
 
     for (const card of request.cards) {
       const reference = await this.conversations.forConversation(card.conversationId);
@@ -91,6 +92,11 @@ export class RequestCards {
       });
       const cardMentions =
         card.audience === 'channel' && request.state === 'pending' ? mentions : [];
+      const ids = {
+        requestId: request.id,
+        conversationId: card.conversationId,
+        activityId: card.activityId,
+      };
       try {
         await this.messenger.updateCard(
           reference ?? referenceFor(card),
@@ -99,17 +105,23 @@ export class RequestCards {
           cardMentions,
         );
       } catch (error) {
-        this.logger.warn(
-          {
-            err: error,
-            requestId: request.id,
-            conversationId: card.conversationId,
-            activityId: card.activityId,
-          },
-          'updating a card failed',
-        );
+        // 404: the message was deleted. 403: the user blocked the bot or removed it from the
+        // conversation. Teams will refuse every later update too, so the card is forgotten.
+        if (
+          error instanceof DeliveryError &&
+          (error.statusCode === 404 || error.statusCode === 403)
+        ) {
+          this.logger.warn(
+            { ...ids, statusCode: error.statusCode, code: error.code },
+            'card message can no longer be updated, so it is no longer tracked',
+          );
+          gone.push(card);
+          continue;
+        }
+        this.logger.warn({ err: error, ...ids }, 'updating a card failed');
       }
     }
+    if (gone.length > 0) await this.workflow.removeCards(request.id, gone);
   }
 
   /**

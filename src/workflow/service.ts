@@ -242,6 +242,17 @@ export class WorkflowService {
     return request;
   }
 
+  /** Forgets card messages that Teams will not update again: deleted, or in a blocked chat. */
+  async removeCards(requestId: string, cards: CardMessage[]): Promise<void> {
+    const gone = new Set(cards.map((card) => `${card.conversationId}|${card.activityId}`));
+    await this.requests.update(requestId, (current) => {
+      const kept = current.cards.filter(
+        (card) => !gone.has(`${card.conversationId}|${card.activityId}`),
+      );
+      return kept.length === current.cards.length ? undefined : { ...current, cards: kept };
+    });
+  }
+
   /**
    * Claims the sending of a pending request's approval cards with a conditional write, and
    * returns whether this caller got the claim. Later calls, from any process, get false.

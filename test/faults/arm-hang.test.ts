@@ -17,23 +17,14 @@ import {
   requestCount,
 } from './fault-flow';
 
-// `startApp` takes no request timeout, so this file shortens the default of the clients it
-// builds; everything else about them is unchanged.
-jest.mock('../../src/azure/clients', () => {
-  const actual =
-    jest.requireActual<typeof import('../../src/azure/clients')>('../../src/azure/clients');
-  return {
-    ...actual,
-    createAzureClients: (...[credential, settings]: Parameters<typeof actual.createAzureClients>) =>
-      actual.createAzureClients(credential, { ...settings, requestTimeoutInMs: 2000 }),
-  };
-});
-
 describe('hanging resource manager requests', () => {
   let harness: Harness;
 
   beforeEach(async () => {
-    harness = await startHarness({ invokeDeadlineInMs: 60_000 });
+    harness = await startHarness({
+      invokeDeadlineInMs: 60_000,
+      app: { requestTimeoutInMs: 2000 },
+    });
   });
 
   afterEach(async () => {

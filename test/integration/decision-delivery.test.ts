@@ -269,7 +269,7 @@ describe('approval card delivery', () => {
     expect((await settledRequest(harness, requestId)).state).toBe('shared');
     const skipped = harness.logs.filter(
       (line) =>
-        line.msg === 'card message no longer exists, skipped its update' &&
+        line.msg === 'card message can no longer be updated, so it is no longer tracked' &&
         line.activityId === megan.activityId,
     );
     expect(skipped.length).toBeGreaterThan(0);

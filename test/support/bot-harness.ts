@@ -86,7 +86,7 @@ export interface HarnessOptions {
   /** Time after which a card action returns the current card; default: the app's. */
   invokeDeadlineInMs?: number;
   /** Timing of the outbox and housekeeping, and their clock; the app's defaults. */
-  app?: Pick<AppOptions, 'now' | 'outbox' | 'housekeepingIntervalInMs'>;
+  app?: Pick<AppOptions, 'now' | 'outbox' | 'housekeepingIntervalInMs' | 'requestTimeoutInMs'>;
 }
 
 /**
