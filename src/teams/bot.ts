@@ -447,17 +447,25 @@ export class GalleryApprovalsBot extends ActivityHandler {
       context.activity.conversation.id,
     );
     logger.info({ previousRequestId: earlier.id, newRequestId: request.id }, 'preview shown again');
+
+    // The clicked message now shows the new preview, so the earlier request must stop updating
+    // it. A pending earlier request is cancelled: its approvers would otherwise review content
+    // that is no longer what the requester wants published.
     if (context.activity.replyToId) {
-      await this.deps.workflow.addCards(request.id, [
-        {
-          audience: 'requester',
-          conversationId: context.activity.conversation.id,
-          activityId: context.activity.replyToId,
-          serviceUrl: context.activity.serviceUrl,
-          tenantId: context.activity.conversation.tenantId,
-          aadObjectId: person.aadObjectId,
-        },
-      ]);
+      const card = {
+        audience: 'requester' as const,
+        conversationId: context.activity.conversation.id,
+        activityId: context.activity.replyToId,
+        serviceUrl: context.activity.serviceUrl,
+        tenantId: context.activity.conversation.tenantId,
+        aadObjectId: person.aadObjectId,
+      };
+      await this.deps.workflow.removeCards(earlier.id, [card]);
+      await this.deps.workflow.addCards(request.id, [card]);
+    }
+    if (earlier.state === 'pending') {
+      await this.deps.workflow.cancel(earlier.id, person);
+      logger.info({ requestId: earlier.id }, 'earlier request cancelled for the new preview');
     }
     return this.deps.requestCards.render(request, 'requester');
   }

@@ -8,6 +8,7 @@ import {
   clickCard,
   copyReadyGallery,
   demoRoleAssignmentIds,
+  requestIdOf,
   sendText,
   settledRequest,
   startHarness,
@@ -192,6 +193,29 @@ describe('decision checks at click time', () => {
     expect(shared.state).toBe('shared');
     expect(shared.metadataChange).toBeUndefined();
     expect(harness.emulator.shareCalls()).toHaveLength(1);
+  });
+
+  it('review again replaces pending request', async () => {
+    const { requestId, preview } = await submitRequest(harness, USERS.alex);
+    const changedEula = 'https://www.contoso.com/legal/eula-v3';
+    setEula(changedEula);
+
+    const review = await clickCard(harness, USERS.alex, preview, 'refreshRequest', {
+      requestId,
+      view: 'newPreview',
+    });
+
+    const newRequestId = requestIdOf(review.body.value);
+    expect(newRequestId).toBeDefined();
+    expect(newRequestId).not.toBe(requestId);
+    expect(cardText(review.body.value)).toContain(changedEula);
+    const earlier = await settledRequest(harness, requestId);
+    expect(earlier.state).toBe('cancelled');
+    expect(earlier.cards.some((card) => card.activityId === preview.activityId)).toBe(false);
+    const replacement = await settledRequest(harness, newRequestId ?? '');
+    expect(replacement.state).toBe('draft');
+    expect(replacement.cards.map((card) => card.activityId)).toContain(preview.activityId);
+    expect(harness.emulator.shareCalls()).toHaveLength(0);
   });
 
   it('deny needs a reason', async () => {
