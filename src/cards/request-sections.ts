@@ -51,8 +51,16 @@ export function buildApproversSection(request: PublishRequest, limits: DisplayLi
   return { heading: `Approvers (${approvers.length.toLocaleString('en-US')})`, lines };
 }
 
+/** What a principal type means for approving, for principals that are not plain users. */
+const PRINCIPAL_NOTES: Record<string, string> = {
+  Group: ' · group: its members can approve',
+  ForeignGroup: ' · group from another tenant: its members can approve',
+  ServicePrincipal: ' · service principal: cannot approve in Teams',
+};
+
 function buildApproverLine(approver: Approver, maxChars: number): Line {
-  let note = approver.roles.length > 0 ? ` · ${approver.roles.join('; ')}` : '';
+  let note = PRINCIPAL_NOTES[approver.principalType] ?? '';
+  if (approver.roles.length > 0) note += ` · ${approver.roles.join('; ')}`;
   if (approver.viaGroup) note += ` · through group ${approver.viaGroup}`;
   return makeLine('', approver.displayName || approver.principalId, {
     maxChars,
