@@ -1,0 +1,189 @@
+import type { Emulator, RecordedRequest } from '../sandbox/emulator';
+import { SqliteStore } from '../src/store/sqlite-store';
+import { RequestRepository } from '../src/workflow/requests';
+import { cardOf, requestIdOf } from '../test/support/bot-harness';
+import type { FakeConnector } from '../test/support/fake-connector';
+import type { BotChild } from './bot-child';
+import { summarize, type Summary } from './stats';
+import { USERS, invokeTurn, messageTurn, personalChat } from './turns';
+
+export const READY_GALLERY =
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sandbox-rg/providers/Microsoft.Compute/galleries/readyGallery';
+
+/** The demonstration seed's approvers of readyGallery: directly, by resource group, by group. */
+const APPROVERS = [USERS.alex, USERS.megan, USERS.adele, USERS.isaiah];
+/** Holds no role on the gallery, so every approver may decide the request. */
+const REQUESTER = USERS.lynne;
+const WAIT_TIMEOUT_IN_MS = 30_000;
+
+export interface ApproveSettings {
+  rounds: number;
+  /** Approve invokes sent at once on one pending request, spread over the approvers. */
+  clicks: number;
+  databaseFile: string;
+}
+
+export interface ApproveFigures {
+  /** From sending each approve invoke to its invoke response, every round together. */
+  latency: Summary;
+  /** CPU time (user and system) of the bot process per click during the bursts, in ms. */
+  cpuPerClickInMs: number;
+  /** Invoke responses per second of burst, averaged over the rounds. */
+  decisionsPerSecond: number;
+  rounds: number;
+  clicks: number;
+  /** Requests that recorded exactly one approval in the audit trail, of `rounds`. */
+  singleApprovalRounds: number;
+  /** Resource Manager and Graph requests of one round's burst by kind, divided by `clicks`. */
+  requestsPerClick: Record<string, number>;
+}
+
+/**
+ * Measures approve-to-decision: per round, Lynne previews and submits readyGallery, then every
+ * approver clicks Approve at once, `clicks` invokes in all. The emulator responds with no added
+ * latency, and the round ends when the share has finished and readyGallery is private again.
+ */
+export async function runApproveBench(
+  settings: ApproveSettings,
+  bot: BotChild,
+  connector: FakeConnector,
+  emulator: Emulator,
+): Promise<ApproveFigures> {
+  const botUrl = bot.url;
+  const store = new SqliteStore({ path: settings.databaseFile });
+  const requests = new RequestRepository(store);
+  const originalGallery = emulator.resource(READY_GALLERY);
+  if (!originalGallery) throw new Error(`The emulator has no gallery ${READY_GALLERY}.`);
+
+  const latencies: number[] = [];
+  const rates: number[] = [];
+  const kinds = new Map<string, number>();
+  let singleApprovalRounds = 0;
+  let burstCpuInMs = 0;
+  try {
+    for (let round = 0; round < settings.rounds; round++) {
+      const requestId = await submitRequest(botUrl, connector, round);
+      await waitForApprovalCards(connector, requestId);
+
+      const firstSequence = emulator.requests.length;
+      const cpuBefore = await bot.cpuTimeInMs();
+      const started = performance.now();
+      const turns = await Promise.all(
+        Array.from({ length: settings.clicks }, (_, index) =>
+          invokeTurn(botUrl, personalChat(connector, APPROVERS[index % APPROVERS.length]!), {
+            verb: 'approve',
+            data: { verb: 'approve', requestId },
+            replyToId: `approval-card-${round}`,
+          }),
+        ),
+      );
+      rates.push(settings.clicks / ((performance.now() - started) / 1000));
+      burstCpuInMs += (await bot.cpuTimeInMs()) - cpuBefore;
+      latencies.push(...turns.map((turn) => turn.latencyInMs));
+      for (const request of emulator.requests.slice(firstSequence)) {
+        const kind = requestKind(request);
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+
+      const approvals = (await store.audit.list({ requestId })).filter(
+        (record) => record.action === 'approve',
+      );
+      if (approvals.length === 1) singleApprovalRounds += 1;
+      await waitForState(requests, requestId, ['shared', 'failed']);
+      emulator.putResource(originalGallery);
+      connector.reset();
+    }
+  } finally {
+    await store.close();
+  }
+
+  const totalClicks = settings.rounds * settings.clicks;
+  return {
+    latency: summarize(latencies),
+    cpuPerClickInMs: burstCpuInMs / totalClicks,
+    decisionsPerSecond: rates.reduce((sum, rate) => sum + rate, 0) / rates.length,
+    rounds: settings.rounds,
+    clicks: settings.clicks,
+    singleApprovalRounds,
+    requestsPerClick: Object.fromEntries(
+      [...kinds].map(([kind, count]) => [kind, count / totalClicks]),
+    ),
+  };
+}
+
+/** Previews and submits readyGallery as Lynne and returns the pending request's id. */
+async function submitRequest(
+  botUrl: string,
+  connector: FakeConnector,
+  round: number,
+): Promise<string> {
+  const chat = personalChat(connector, REQUESTER);
+  const preview = await messageTurn(botUrl, connector, chat, 'publish sandbox-rg/readyGallery');
+  const requestId = requestIdOf(cardOf(preview.reply.body));
+  if (!requestId) {
+    throw new Error(
+      `The preview of readyGallery has no request id: ${JSON.stringify(preview.reply.body).slice(0, 500)}`,
+    );
+  }
+  const submit = await invokeTurn(botUrl, chat, {
+    verb: 'submitRequest',
+    data: { verb: 'submitRequest', requestId, justification: `Benchmark round ${round + 1}` },
+    replyToId: preview.reply.activityId,
+  });
+  if (!JSON.stringify(submit.body).includes('"verb":"cancelRequest"')) {
+    throw new Error(
+      `Submitting ${requestId} did not make it pending: ${JSON.stringify(submit.body).slice(0, 500)}`,
+    );
+  }
+  return requestId;
+}
+
+/** Waits until each approver's approval card has reached the connector. */
+async function waitForApprovalCards(connector: FakeConnector, requestId: string): Promise<void> {
+  const deadline = Date.now() + WAIT_TIMEOUT_IN_MS;
+  const isApprovalCard = (body: unknown): boolean => {
+    const text = JSON.stringify(body);
+    return text.includes(requestId) && text.includes('"verb":"approve"');
+  };
+  while (connector.sent.filter((record) => isApprovalCard(record.body)).length < APPROVERS.length) {
+    if (Date.now() > deadline) {
+      throw new Error(`The approval cards of ${requestId} did not reach the connector in time.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function waitForState(
+  requests: RequestRepository,
+  requestId: string,
+  states: string[],
+): Promise<void> {
+  const deadline = Date.now() + WAIT_TIMEOUT_IN_MS;
+  for (;;) {
+    const request = await requests.get(requestId);
+    if (states.includes(request.state)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Request ${requestId} is still ${request.state}, expected ${states.join(' or ')}.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Names what a recorded emulator request reads or writes. */
+export function requestKind(request: RecordedRequest): string {
+  const path = request.path.toLowerCase();
+  if (path.startsWith('/v1.0/')) return 'Microsoft Graph group members';
+  if (path.includes('/roleassignments')) return 'role assignments';
+  if (path.includes('/roledefinitions')) return 'role definitions';
+  if (path.endsWith('/permissions')) return "bot's permissions";
+  if (path.endsWith('/share')) return 'share';
+  if (path.includes('/capsoperations/')) return 'share operation status';
+  if (path.includes('/communitygalleries/')) return 'community gallery';
+  if (/\/images\/[^/]+\/versions$/.test(path)) return 'version list';
+  if (path.endsWith('/images')) return 'image list';
+  if (path.endsWith('/applications')) return 'application list';
+  if (/\/galleries\/[^/]+$/.test(path)) return 'gallery';
+  return 'other';
+}

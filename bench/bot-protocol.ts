@@ -1,0 +1,19 @@
+/** Messages between the benchmark runner and a bot in a child process (bench/bot-process.ts). */
+
+export interface BotProcessOptions {
+  kind: 'gallery' | 'echo';
+  /** Resource Manager (and Microsoft Graph) endpoint, `https://127.0.0.1:<port>`. */
+  resourceManagerUrl?: string;
+  caCertificate?: string;
+  databaseFile?: string;
+  logLevel: string;
+}
+
+export type ParentMessage = { type: 'usage'; collectGarbage: boolean } | { type: 'stop' };
+
+export type ChildMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'usage'; memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }
+  | { type: 'failed'; message: string };
+
+export const OPTIONS_VARIABLE = 'BENCH_BOT_OPTIONS';

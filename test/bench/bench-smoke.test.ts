@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SECTIONS = [
+  '## Machine',
+  '## Targets',
+  '## Method',
+  '## Preview turn by gallery size',
+  '## Version list concurrency',
+  '## Approve to decision',
+  '## `status` throughput',
+  '## Memory',
+  '## Start to `/readyz`',
+  '## Warnings and errors the bots logged',
+  '## How to read these figures',
+  '## What limits the figures',
+];
+
+describe('benchmark runner', () => {
+  let folder: string;
+  let page: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'gallery-approvals-bench-smoke-'));
+    const out = path.join(folder, 'benchmarks.md');
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--disable-warning=DEP0111',
+        'bench/run.ts',
+        '--tiny',
+        '--runs',
+        '1',
+        '--out',
+        out,
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
+    );
+    if (run.status !== 0) {
+      throw new Error(
+        `bench/run.ts --tiny exited with ${run.status}:\n${run.stdout}\n${run.stderr}`,
+      );
+    }
+    page = readFileSync(out, 'utf8');
+  }, 300_000);
+
+  afterAll(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it.each(SECTIONS)('tiny run writes %s', (heading) => {
+    expect(page.split('\n')).toContain(heading);
+  });
+
+  it('tiny run measures every target', () => {
+    const targets = page.slice(page.indexOf('## Targets'), page.indexOf('## Method'));
+    const rows = targets
+      .split('\n')
+      .filter(
+        (line) =>
+          line.startsWith('| ') && !line.startsWith('| Figure') && !line.startsWith('| ---'),
+      );
+    expect(rows).toHaveLength(7);
+    const unmeasured = rows.filter((row) => row.includes('not measured'));
+    // The tiny profile previews 10 images only, so the 1,000-image target has no figure.
+    expect(unmeasured).toHaveLength(1);
+    expect(unmeasured[0]).toContain('1,000 images');
+  });
+
+  it('tiny run records one approval', () => {
+    const approve = page.slice(page.indexOf('## Approve to decision'));
+    expect(approve).toMatch(/\|\s*1 of 1\s*\|/);
+  });
+});
