@@ -19,6 +19,8 @@ import { Outbox } from './teams/outbox';
 import type { OutboxOptions } from './teams/outbox-entry';
 import { RequestCards } from './teams/request-cards';
 import { SubscriptionDirectory } from './teams/subscriptions';
+import { GalleryWatch } from './watch/gallery-watch';
+import { WatchActions, WatchNotifications } from './watch/watch-teams';
 import { Housekeeping } from './workflow/housekeeping';
 import { WorkflowService } from './workflow/service';
 
@@ -48,6 +50,8 @@ export interface App {
   outbox: Outbox;
   reports: ReportService;
   housekeeping: Housekeeping;
+  /** The periodic check of published galleries for content added after the approval. */
+  watch: GalleryWatch;
   close(): Promise<void>;
 }
 
@@ -69,9 +73,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     requestTimeoutInMs: options.requestTimeoutInMs,
   });
 
+  const gateway = createGalleryGateway(clients, { pollIntervalInMs: options.pollIntervalInMs });
   const workflow = new WorkflowService({
     store,
-    gateway: createGalleryGateway(clients, { pollIntervalInMs: options.pollIntervalInMs }),
+    gateway,
     policy: {
       requestTtlInHours: config.requestTtlInHours,
       allowSelfApproval: config.allowSelfApproval,
@@ -101,8 +106,22 @@ export async function startApp(options: AppOptions): Promise<App> {
     options: {
       requestTtlInHours: config.requestTtlInHours,
       reminderAfterInHours: config.reminderAfterInHours,
-      intervalInMs: options.housekeepingIntervalInMs,
+      intervalInMs:
+        options.housekeepingIntervalInMs ??
+        (config.housekeepingIntervalInSeconds !== undefined
+          ? config.housekeepingIntervalInSeconds * 1000
+          : undefined),
     },
+  });
+  const watch = new GalleryWatch({
+    store,
+    requests: workflow.requests,
+    gateway,
+    allowSelfApproval: config.allowSelfApproval,
+    logger,
+    intervalInMs: config.watchIntervalInMinutes * 60_000,
+    notifier: new WatchNotifications({ outbox, subscriptions, conversations, logger }),
+    now,
   });
   workflow.onChange(notifications.onRequestChange);
   workflow.onChange(reports.onRequestChange);
@@ -136,6 +155,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         conversations,
         requestCards,
         channelCommands,
+        watchActions: new WatchActions({ watch, workflow, requestCards }),
         defaultSubscriptionId: config.azure.subscriptionId,
         invokeDeadlineInMs: options.invokeDeadlineInMs,
         logger,
@@ -153,6 +173,7 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   await workflow.resumeInterrupted();
   housekeeping.start();
+  watch.start();
 
   return {
     server,
@@ -160,9 +181,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     outbox,
     reports,
     housekeeping,
+    watch,
     close: async () => {
       await server.close();
       await housekeeping.close();
+      await watch.close();
       await workflow.idle();
       await outbox.close();
       await store.close();

@@ -29,6 +29,10 @@ export interface Config {
   abuseWebhookSecret?: string;
   requestTtlInHours: number;
   reminderAfterInHours: number;
+  /** Time between housekeeping runs. When undefined, the app's default of one minute applies. */
+  housekeepingIntervalInSeconds?: number;
+  /** Time between checks of published galleries for content added after the approval. */
+  watchIntervalInMinutes: number;
   allowSelfApproval: boolean;
   logLevel: string;
   /** Seed file of the sandbox's Resource Manager emulator. */
@@ -117,6 +121,10 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     abuseWebhookSecret: value('ABUSE_WEBHOOK_SECRET'),
     requestTtlInHours: readInteger(env, 'REQUEST_TTL_HOURS', 72, 1, 24 * 365),
     reminderAfterInHours: readInteger(env, 'REMINDER_AFTER_HOURS', 24, 1, 24 * 365),
+    housekeepingIntervalInSeconds: value('HOUSEKEEPING_INTERVAL_SECONDS')
+      ? readInteger(env, 'HOUSEKEEPING_INTERVAL_SECONDS', 60, 1, 24 * 3600)
+      : undefined,
+    watchIntervalInMinutes: readInteger(env, 'WATCH_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
     // The sandbox allows self-approval so that one person can finish the flow in the
     // Playground; an explicit ALLOW_SELF_APPROVAL wins.
     allowSelfApproval: readBoolean(env, 'ALLOW_SELF_APPROVAL', mode === 'sandbox'),
@@ -143,6 +151,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     abuseWebhookSecret: secret(config.abuseWebhookSecret),
     requestTtlInHours: config.requestTtlInHours,
     reminderAfterInHours: config.reminderAfterInHours,
+    watchIntervalInMinutes: config.watchIntervalInMinutes,
     allowSelfApproval: config.allowSelfApproval,
     logLevel: config.logLevel,
   };

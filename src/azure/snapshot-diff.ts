@@ -37,7 +37,7 @@ export function describeChanges(before: GallerySnapshot, after: GallerySnapshot)
   for (const [name, image] of newImages) {
     const old = oldImages.get(name);
     if (!old) {
-      changes.push(`Image definition ${show(name)} was added.`);
+      changes.push(describeAddedImage(image));
       continue;
     }
     changes.push(...describeImageChanges(old, image));
@@ -77,6 +77,22 @@ function describeImageChanges(old: ImageDefinitionFacts, now: ImageDefinitionFac
     );
   }
   return changes;
+}
+
+/** Names the versions of an added image definition, because all of them became public with it. */
+function describeAddedImage(image: ImageDefinitionFacts): string {
+  if (image.versions.length === 0) {
+    return `Image definition ${show(image.name)} was added, with no version.`;
+  }
+  // At most ten names, so that an image with hundreds of versions cannot flood a card.
+  const named = image.versions.slice(0, 10).map((version) => show(version.name));
+  const more = image.versions.length - named.length;
+  const versions = more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+  const latest = latestVersion(image)?.name;
+  return (
+    `Image definition ${show(image.name)} was added, with version ${versions}; ` +
+    `its latest version is ${show(latest)}.`
+  );
 }
 
 /** Quotes a value for a sentence, shortened so one long field cannot flood a card. */

@@ -13,6 +13,7 @@ export const CARD_VERBS = [
   'acknowledgeReport',
   'startUnpublish',
   'submitReport',
+  'acknowledgeChange',
 ] as const;
 
 export type CardVerb = (typeof CARD_VERBS)[number];

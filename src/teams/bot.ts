@@ -14,6 +14,7 @@ import { WorkflowError } from '../workflow/errors';
 import type { Person, PublishRequest, RequestKind } from '../workflow/request';
 import type { WorkflowService } from '../workflow/service';
 import { REPORT_VERBS } from '../reports/report-card';
+import type { WatchActions } from '../watch/watch-teams';
 import type { ChannelCommands } from './channel-commands';
 import { parseCommand } from './commands';
 import type { ConversationDirectory } from './conversations';
@@ -26,6 +27,8 @@ export interface BotDependencies {
   requestCards: RequestCards;
   /** Channel subscriptions, abuse reports and the audit trail. */
   channelCommands: ChannelCommands;
+  /** Actions of the card about a published gallery that changed after its approval. */
+  watchActions?: WatchActions;
   defaultSubscriptionId?: string;
   /** Time after which a card action is answered with the current card; default 4.5 s. */
   invokeDeadlineInMs?: number;
@@ -85,7 +88,14 @@ export class GalleryApprovalsBot extends ActivityHandler {
   private readonly actions: Record<string, ActionHandler> = {
     [REPORT_VERBS.submit]: (input) => this.deps.channelCommands.submitReport(input),
     [REPORT_VERBS.acknowledge]: (input) => this.deps.channelCommands.acknowledgeReport(input),
-    [REPORT_VERBS.startUnpublish]: (input) => this.deps.channelCommands.startUnpublish(input),
+    // The report card and the gallery change card share this verb; a change card names a change.
+    [REPORT_VERBS.startUnpublish]: (input) =>
+      this.deps.watchActions && typeof input.data.changeId === 'string'
+        ? this.deps.watchActions.startUnpublish(input)
+        : this.deps.channelCommands.startUnpublish(input),
+    acknowledgeChange: (input) =>
+      this.deps.watchActions?.acknowledge(input) ??
+      Promise.resolve(noticeCard('Unknown action', 'Gallery changes are not watched.', 'error')),
     submitRequest: async ({ person, requestId, data }) => {
       const request = await this.deps.workflow.submit(
         requestId,
@@ -234,8 +244,10 @@ export class GalleryApprovalsBot extends ActivityHandler {
       );
     }
     const requestId = stringField(data, 'requestId');
-    // Report actions name a report or nothing; their handlers check the report id themselves.
-    const isReportAction = (Object.values(REPORT_VERBS) as string[]).includes(action);
+    // Report and gallery change actions name a report, a change or nothing, and their handlers
+    // check that id themselves.
+    const isReportAction =
+      (Object.values(REPORT_VERBS) as string[]).includes(action) || action === 'acknowledgeChange';
     if (
       !isReportAction &&
       (!/^r-[a-z0-9]{1,40}$/.test(requestId) || requestId.length > MAX_REQUEST_ID_LENGTH)

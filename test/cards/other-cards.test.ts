@@ -111,6 +111,7 @@ describe('card exports', () => {
         'acknowledgeReport',
         'startUnpublish',
         'submitReport',
+        'acknowledgeChange',
       ].sort(),
     );
   });

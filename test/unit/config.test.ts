@@ -37,6 +37,7 @@ describe('readConfig', () => {
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['REQUEST_TTL_HOURS', '0'],
+    ['HOUSEKEEPING_INTERVAL_SECONDS', '0'],
     ['ALLOW_SELF_APPROVAL', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['STORAGE', 'postgres://x'],
@@ -44,6 +45,13 @@ describe('readConfig', () => {
     ['AZURE_RESOURCE_MANAGER_ENDPOINT', 'not a url'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('reads the housekeeping interval', () => {
+    expect(readConfig({}).housekeepingIntervalInSeconds).toBeUndefined();
+    expect(readConfig({ HOUSEKEEPING_INTERVAL_SECONDS: '5' }).housekeepingIntervalInSeconds).toBe(
+      5,
+    );
   });
 
   it('needs a connection string for tables', () => {
