@@ -115,7 +115,11 @@ describe('several bot instances on azurite', () => {
       const request = await cluster.requests.get(requestId);
       return request.state === 'shared' ? request : undefined;
     }, `request ${requestId} to be shared`);
-    const trail = await actions(requestId);
+    // The audit record of a transition is appended just after the transition is stored.
+    const trail = await waitUntil(async () => {
+      const recorded = await actions(requestId);
+      return recorded.includes('shared') ? recorded : undefined;
+    }, `the audit record of sharing ${requestId}`);
     expect(trail.filter((action) => action === 'approve')).toHaveLength(1);
     expect(trail.filter((action) => action === 'share')).toHaveLength(1);
     expect(trail.filter((action) => action === 'shared')).toHaveLength(1);
