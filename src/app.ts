@@ -32,7 +32,7 @@ export interface AppOptions {
   caCertificate?: string;
   /** Delay between polls of long-running operations when Azure sends no `Retry-After`. */
   pollIntervalInMs?: number;
-  /** Longest time one Resource Manager call may take, retries included; default 60 seconds. */
+  /** Maximum time one Resource Manager call may take, retries included; default 60 seconds. */
   requestTimeoutInMs?: number;
   /** Clock of housekeeping, the outbox and abuse reports. */
   now?: () => Date;
@@ -193,7 +193,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   };
 }
 
-/** Checks that the Resource Manager endpoint answers HTTPS at all; any status will do. */
+/** Checks that the Resource Manager endpoint responds over HTTPS at all; any status will do. */
 async function fetchEndpoint(endpoint: string, caCertificate: string | undefined): Promise<void> {
   const https = await import('node:https');
   await new Promise<void>((resolve, reject) => {
@@ -206,7 +206,7 @@ async function fetchEndpoint(endpoint: string, caCertificate: string | undefined
       },
     );
     request.on('timeout', () =>
-      request.destroy(new Error(`${endpoint} did not answer within 5 seconds`)),
+      request.destroy(new Error(`${endpoint} did not respond within 5 seconds`)),
     );
     request.on('error', reject);
     request.end();
