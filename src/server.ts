@@ -50,8 +50,8 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     };
     const statusCode = (error as { statusCode?: unknown }).statusCode;
     if (typeof statusCode === 'number') {
-      // The Bot Connector answered with an error, so the reply could not be delivered; the bot
-      // itself did what it should.
+      // The Bot Connector responded with an error, so the reply could not be delivered. The
+      // bot itself did what it should, so this is a warning.
       const code = (error as { code?: unknown }).code;
       logger.warn({ ...ids, statusCode, code }, 'sending the reply to Teams failed');
       return;

@@ -4,11 +4,11 @@ export interface Finding {
   severity: 'blocker' | 'warning';
   /** Stable identifier of the check, such as `SasTokenInUrl`. */
   code: string;
-  /** What the finding is about, such as `gallery eula` or `image ubuntu-22 version 1.0.0`. */
+  /** Subject of the finding, such as `gallery eula` or `image ubuntu-22 version 1.0.0`. */
   subject: string;
-  /** What is wrong, in the user's words. */
+  /** Description of the problem, in the user's words. */
   message: string;
-  /** What to do about it. */
+  /** Action that resolves the finding. */
   fix: string;
 }
 

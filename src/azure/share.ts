@@ -11,7 +11,7 @@ export interface ShareOptions {
   abortSignal?: AbortSignal;
 }
 
-/** What Azure says about a gallery's community sharing after an operation. */
+/** The community sharing state of a gallery as Azure reports it after an operation. */
 export interface SharingState {
   communityGalleryEnabled: boolean;
   publicNames: string[];

@@ -77,7 +77,7 @@ export interface Store {
   collection<T>(definition: CollectionDefinition<T>): Collection<T>;
   audit: AuditLog;
   leases: Leases;
-  /** Checks that the store answers; raises when it does not. */
+  /** Checks that the store responds; raises when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

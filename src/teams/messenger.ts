@@ -43,8 +43,8 @@ export class DeliveryError extends Error {
 }
 
 /**
- * Proactive sends and in-place updates through the Bot Connector. The only place, with the
- * activity handler and the server, that knows botbuilder.
+ * Proactive sends and in-place updates through the Bot Connector. Together with the activity
+ * handler and the server, the only code that imports botbuilder.
  */
 export class TeamsMessenger {
   constructor(

@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Collection, Store } from '../store/port';
 
-/** What a team channel can subscribe to. */
+/** Topic that a team channel can subscribe to. */
 export type SubscriptionTopic = 'approvals' | 'abuse-reports';
 
 export const SUBSCRIPTION_TOPICS: readonly SubscriptionTopic[] = ['approvals', 'abuse-reports'];
@@ -15,7 +15,7 @@ export interface ChannelSubscription {
   reference: Partial<ConversationReference>;
   subscribedBy: { aadObjectId?: string; name?: string };
   subscribedAt: string;
-  /** Set when Teams answered 403 or 404 for the channel: the bot was removed from it. */
+  /** Set when Teams responded 403 or 404 for the channel: the bot was removed from it. */
   brokenAt?: string;
   brokenReason?: string;
 }

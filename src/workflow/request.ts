@@ -82,7 +82,7 @@ export interface PublishRequest {
   /** Canonical gallery resource id, lower-cased for queries. */
   galleryKey: string;
   requester: Person;
-  /** Where the requester asked, so the bot can write back there. */
+  /** Conversation of the request message, so the bot can write back there. */
   requesterConversationId: string;
   justification?: string;
   createdAt: string;

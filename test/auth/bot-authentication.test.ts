@@ -139,9 +139,9 @@ describe('bot framework authentication', () => {
     await expectRejected(`Basic ${Buffer.from('user:password').toString('base64')}`);
   });
 
-  // Fails: botframework-connector 4.23 rethrows the JsonWebTokenError of a bad signature as
-  // is, and CloudAdapter.process answers 500 to every error that is not an
-  // AuthenticationError. See docs/reliability.md for the fix in src/server.ts.
+  // botframework-connector 4.23 rethrows the JsonWebTokenError of a bad signature as is, and
+  // CloudAdapter.process responds 500 to every error that is not an AuthenticationError, so
+  // src/server.ts turns every validation failure into one.
   it('rejects a forged signature', async () => {
     const token = openId.signToken(
       { serviceurl: harness.connector.url },
@@ -150,8 +150,8 @@ describe('bot framework authentication', () => {
     await expectRejected(`Bearer ${token}`);
   });
 
-  // Fails: CloudAdapter.process answers 401 itself and writes the reason to the console only,
-  // so the bot's log has no line for a rejected request.
+  // CloudAdapter.process writes the reason to the console only, so src/server.ts logs each
+  // rejected request itself.
   it('logs each rejected request', async () => {
     const activity = helpMessage();
     const response = await post(activity, `Bearer ${tokenFor({ aud: OTHER_APP_ID })}`);

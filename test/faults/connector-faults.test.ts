@@ -110,9 +110,8 @@ describe('bot connector faults', () => {
     expect(harness.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 
-  // Fails: the bot updates the requester's card again on every later change and logs each
-  // refusal, where the Teams documentation recommends no posts to a blocked chat until the
-  // user writes again.
+  // The Teams documentation recommends no posts to a blocked chat until the user writes again,
+  // so the refused card message is dropped after the first 403.
   it('blocked chat is tried once', async () => {
     harness.connector.inject({
       method: 'PUT',
@@ -154,8 +153,8 @@ describe('bot connector faults', () => {
     expect(harness.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 
-  // Fails: the message id stays on the request, so every later change tries it again, where
-  // the Teams documentation recommends removing an id that is not found.
+  // The Teams documentation recommends removing a message id that is not found, so the card
+  // message is dropped after the first 404.
   it('deleted card is tried once', async () => {
     harness.connector.inject({
       method: 'PUT',

@@ -291,13 +291,10 @@ describe('hostile activities on /api/messages', () => {
     expect(run.botOutput).not.toMatch(/ENOTFOUND|EAI_AGAIN|api\.botframework\.com/);
   });
 
-  it('no server error except known', () => {
-    // NOTE: a service URL that is not a string is a known 500, tested on its own below. It
-    // is left out here, so that the run still catches every other 5xx. botbuilder returns
-    // 501 for an invoke name that the bot does not implement.
+  it('no server error except 501', () => {
+    // botbuilder returns 501 for an invoke name that the bot does not implement.
     const serverErrors = run.outcomes.filter(
-      (outcome) =>
-        outcome.status >= 500 && outcome.status !== 501 && !hasNonStringServiceUrl(outcome.body),
+      (outcome) => outcome.status >= 500 && outcome.status !== 501,
     );
     expect(describeOutcomes(serverErrors)).toEqual([]);
   });
@@ -322,8 +319,8 @@ describe('hostile activities on /api/messages', () => {
     expect(run.shareCallsAfter).toBe(run.shareCallsBefore);
   });
 
-  // Fails until src/server.ts rejects an activity whose fields have the wrong type, as
-  // docs/reliability.md describes.
+  // src/server.ts rejects an activity whose fields have the wrong type before botbuilder
+  // processes it.
   it('no turn fails on bad fields', () => {
     const turnErrors = run.botOutput
       .split('\n')
@@ -331,8 +328,8 @@ describe('hostile activities on /api/messages', () => {
     expect(turnErrors.slice(0, 3)).toEqual([]);
   });
 
-  // Fails until src/server.ts rejects a service URL that is not a string with 400. botbuilder
-  // 4.23 raises a TypeError for it inside CloudAdapter.process, which then responds 500.
+  // botbuilder 4.23 raises a TypeError for such a service URL inside CloudAdapter.process,
+  // which then responds 500, so src/server.ts rejects it first.
   it('non-string service url answers 400', async () => {
     for (const serviceUrl of [42, {}, []]) {
       const activity = { ...personalMessage(personal(USERS.lynne), 'help'), serviceUrl };
@@ -341,12 +338,6 @@ describe('hostile activities on /api/messages', () => {
     }
   });
 });
-
-function hasNonStringServiceUrl(body: FuzzBody): boolean {
-  if (body.kind !== 'json' || typeof body.value !== 'object' || body.value === null) return false;
-  const serviceUrl = (body.value as { serviceUrl?: unknown }).serviceUrl;
-  return serviceUrl !== undefined && typeof serviceUrl !== 'string';
-}
 
 /** Returns whether a process exists; signal 0 only probes and delivers nothing. */
 function isRunning(pid: number): boolean {
