@@ -7,24 +7,55 @@ export interface StoredReference {
   updatedAt: string;
 }
 
+/** How long a written reference counts as current, so `updatedAt` lags by at most this much. */
+const REWRITE_AFTER_MS = 15 * 60_000;
+
+/** Maximum number of written references this process keeps in memory to skip rewrites. */
+const MAX_REMEMBERED_WRITES = 5000;
+
 /**
  * Conversation references: every conversation the bot has seen (`conversation:<id>`), and each
  * user's 1:1 chat with the bot (`user:<aadObjectId>`), so proactive cards can reach them.
  */
 export class ConversationDirectory {
   private readonly collection: Collection<StoredReference>;
+  /**
+   * Key to the reference JSON this process last wrote and when. Every turn calls `remember`
+   * with a reference that rarely changes, and a store write costs a commit (SQLite) or a
+   * round trip (Azure Tables), so unchanged references are rewritten only after
+   * `REWRITE_AFTER_MS`. Another process may have written a newer reference for the same key in
+   * between. Both are valid references of that conversation, so the stored one stays usable.
+   */
+  private readonly lastWrites = new Map<string, { json: string; atMs: number }>();
 
-  constructor(store: Store) {
+  constructor(
+    store: Store,
+    private readonly now: () => number = Date.now,
+  ) {
     this.collection = store.collection<StoredReference>({ name: 'conversations' });
   }
 
   async remember(reference: Partial<ConversationReference>, aadObjectId?: string): Promise<void> {
     const conversationId = reference.conversation?.id;
     if (!conversationId) return;
-    const entry = { reference, updatedAt: new Date().toISOString() };
-    await this.collection.upsert(`conversation:${conversationId}`, entry);
+    const keys = [`conversation:${conversationId}`];
     if (aadObjectId && reference.conversation?.conversationType === 'personal') {
-      await this.collection.upsert(`user:${aadObjectId}`, entry);
+      keys.push(`user:${aadObjectId}`);
+    }
+
+    // The id of the incoming activity changes on every turn and names no conversation. Kept, it
+    // would also make botbuilder send later proactive messages as replies to that activity.
+    const conversationReference = { ...reference };
+    delete conversationReference.activityId;
+    const json = JSON.stringify(conversationReference);
+    const nowMs = this.now();
+    const entry = { reference: conversationReference, updatedAt: new Date(nowMs).toISOString() };
+    for (const key of keys) {
+      const last = this.lastWrites.get(key);
+      if (last && last.json === json && nowMs - last.atMs < REWRITE_AFTER_MS) continue;
+
+      await this.collection.upsert(key, entry);
+      this.recordWrite(key, { json, atMs: nowMs });
     }
   }
 
@@ -36,5 +67,15 @@ export class ConversationDirectory {
 
   async forUser(aadObjectId: string): Promise<Partial<ConversationReference> | undefined> {
     return (await this.collection.get(`user:${aadObjectId}`))?.value.reference;
+  }
+
+  /** Records a write, dropping the oldest record once the map is full. */
+  private recordWrite(key: string, write: { json: string; atMs: number }): void {
+    this.lastWrites.delete(key);
+    this.lastWrites.set(key, write);
+    if (this.lastWrites.size > MAX_REMEMBERED_WRITES) {
+      const oldest = this.lastWrites.keys().next().value;
+      if (oldest !== undefined) this.lastWrites.delete(oldest);
+    }
   }
 }
