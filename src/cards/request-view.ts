@@ -183,7 +183,10 @@ function buildDraftActions(
 }
 
 /** Returns the status line of a request: fixed text and its color. */
-export function describeStatus(request: PublishRequest): { label: string; color: TextColor } {
+export function describeStatus(request: Pick<PublishRequest, 'state' | 'kind'>): {
+  label: string;
+  color: TextColor;
+} {
   const status = STATUS[request.state];
   return { label: status.label[request.kind], color: status.color };
 }

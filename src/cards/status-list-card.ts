@@ -1,6 +1,7 @@
 import template from '../../cards/status-list.json';
-import type { PublishRequest } from '../workflow/request';
-import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
+import type { RequestSummary } from '../workflow/request';
+import { renderWithinBudget, type AdaptiveCard } from './adaptive-card';
+import { CardCache } from './card-cache';
 import { describeStatus } from './request-view';
 import { formatCount, formatTime, truncate } from './text';
 import { DISPLAY_LIMITS, makeLine, type DisplayLimits } from './view-parts';
@@ -9,13 +10,30 @@ import { DISPLAY_LIMITS, makeLine, type DisplayLimits } from './view-parts';
  * Renders a list of requests, each with its status and an action that opens its card. Lists
  * longer than the display limit show the first requests and the number left out.
  */
-export function statusListCard(requests: readonly PublishRequest[]): AdaptiveCard {
-  return expandWithinBudget('status list', template, DISPLAY_LIMITS, (limits) =>
-    buildStatusListView(requests, limits),
+export function statusListCard(requests: readonly RequestSummary[]): AdaptiveCard {
+  // The key holds only what the list shows, since callers may pass whole requests.
+  const listedFields = requests.map((request) => [
+    request.id,
+    request.kind,
+    request.state,
+    request.gallery.galleryName,
+    request.submittedAt ?? request.createdAt,
+    request.updatedAt,
+  ]);
+  return recentStatusLists.renderOnce(listedFields, () =>
+    renderWithinBudget('status list', template, DISPLAY_LIMITS, (limits) =>
+      buildStatusListView(requests, limits),
+    ),
   );
 }
 
-function buildStatusListView(requests: readonly PublishRequest[], limits: DisplayLimits) {
+/** Maximum number of status lists kept, each at most `MAX_CARD_BYTES`. */
+const MAX_STATUS_LISTS = 64;
+
+/** Status lists by the requests they show, for users who send `status` again and again. */
+const recentStatusLists = new CardCache(MAX_STATUS_LISTS);
+
+function buildStatusListView(requests: readonly RequestSummary[], limits: DisplayLimits) {
   const shown = requests.slice(0, limits.listItems);
   const hidden = requests.length - shown.length;
 

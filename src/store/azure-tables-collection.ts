@@ -150,7 +150,10 @@ export class AzureTablesCollection<T> implements Collection<T> {
    * service scans the collection's partition for the index values. Results are sorted here
    * by decoded key, because escaped characters change the order of the stored RowKeys.
    */
-  async query(where: Record<string, string>, options: QueryOptions = {}): Promise<Stored<T>[]> {
+  async query<K extends keyof T & string = never>(
+    where: Record<string, string>,
+    options: QueryOptions<K> = {},
+  ): Promise<Stored<Omit<T, K>>[]> {
     const conditions = [`PartitionKey eq ${odataString(this.partitionKey)}`];
     for (const [indexName, value] of Object.entries(where)) {
       conditions.push(`${this.propertyOf(indexName)} eq ${odataString(value)}`);
@@ -161,7 +164,13 @@ export class AzureTablesCollection<T> implements Collection<T> {
     const found = await this.list(conditions.join(' and '));
     const sorted = found.map((entity) => this.toStored(entity));
     sorted.sort((a, b) => compareKeys(a.key, b.key));
-    return options.limit === undefined ? sorted : sorted.slice(0, options.limit);
+    const limited = options.limit === undefined ? sorted : sorted.slice(0, options.limit);
+
+    // The body is one JSON document, so omitted fields are parsed and then dropped.
+    for (const stored of limited) {
+      for (const field of options.omit ?? []) delete stored.value[field];
+    }
+    return limited;
   }
 
   /** Identifies this collection's definition, for the store's once-per-definition check. */

@@ -32,12 +32,20 @@ export interface Collection<T> {
   upsert(key: string, value: T): Promise<Stored<T>>;
   /** Deletes a document; with an ETag, only if it is unchanged. Missing keys are ignored. */
   delete(key: string, etag?: string): Promise<void>;
-  /** Lists documents whose index values equal every given value, ordered by key. */
-  query(where: Record<string, string>, options?: QueryOptions): Promise<Stored<T>[]>;
+  /**
+   * Lists documents whose index values equal every given value, ordered by key. With `omit`,
+   * the values leave out those top-level fields, so a list need not parse large fields.
+   */
+  query<K extends keyof T & string = never>(
+    where: Record<string, string>,
+    options?: QueryOptions<K>,
+  ): Promise<Stored<Omit<T, K>>[]>;
 }
 
-export interface QueryOptions {
+export interface QueryOptions<K extends string = never> {
   limit?: number;
+  /** Top-level fields to leave out of every value. */
+  omit?: readonly K[];
 }
 
 /** One entry of the append-only audit trail. */

@@ -492,7 +492,9 @@ export class GalleryApprovalsBot extends ActivityHandler {
       );
       return;
     }
-    const requests = await this.deps.workflow.requests.list({ requester: person.aadObjectId });
+    const requests = await this.deps.workflow.requests.listSummaries({
+      requester: person.aadObjectId,
+    });
     const open = requests.filter((request) => request.state !== 'draft');
     await this.replyCard(context, statusListCard(open));
   }

@@ -109,6 +109,12 @@ export interface PublishRequest {
   metadataChange?: MetadataChange;
 }
 
+/** Fields of a request that can be large: the gallery as reviewed and who to show it to. */
+export const LARGE_REQUEST_FIELDS = ['snapshot', 'findings', 'approvers', 'cards'] as const;
+
+/** A request without its large fields, enough for a line in a list. */
+export type RequestSummary = Omit<PublishRequest, (typeof LARGE_REQUEST_FIELDS)[number]>;
+
 export interface MetadataChange {
   detectedAt: string;
   /** Hash of the public metadata as read at `detectedAt`. */

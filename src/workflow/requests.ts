@@ -6,7 +6,7 @@ import {
   type Stored,
 } from '../store/port';
 import { WorkflowError } from './errors';
-import type { PublishRequest } from './request';
+import { LARGE_REQUEST_FIELDS, type PublishRequest, type RequestSummary } from './request';
 
 export const REQUESTS: CollectionDefinition<PublishRequest> = {
   name: 'requests',
@@ -48,11 +48,18 @@ export class RequestRepository {
     return (await this.collection.query(where)).map((stored) => stored.value);
   }
 
+  /** Lists requests without their large fields, which the store then need not parse. */
+  async listSummaries(where: Record<string, string>): Promise<RequestSummary[]> {
+    const found = await this.collection.query(where, { omit: LARGE_REQUEST_FIELDS });
+    return found.map((stored) => stored.value);
+  }
+
   /**
    * Applies `change` to the current version and writes it only if nobody wrote in between;
    * on a lost race it re-reads and applies `change` again. `change` raises to refuse (for
    * example when the state no longer allows the transition) and returns undefined when there
-   * is nothing to write.
+   * is nothing to write. It gets a copy of its own, which it must leave unchanged when it
+   * returns undefined, and the new version it returns is what `update` returns.
    */
   async update(
     id: string,
@@ -62,11 +69,11 @@ export class RequestRepository {
       const stored: Stored<PublishRequest> | undefined = await this.collection.get(id);
       if (!stored) throw new WorkflowError('RequestNotFound', `Request ${id} was not found.`);
 
-      const next = change(structuredClone(stored.value));
+      const next = change(stored.value);
       if (!next) return { request: stored.value, changed: false };
       try {
-        const written = await this.collection.replace(id, next, stored.etag);
-        return { request: written.value, changed: true };
+        await this.collection.replace(id, next, stored.etag);
+        return { request: next, changed: true };
       } catch (error) {
         if (!(error instanceof PreconditionFailedError) || attempt >= MAX_WRITE_ATTEMPTS)
           throw error;

@@ -285,6 +285,20 @@ export function runStoreContract(createStore: StoreFactory): void {
       ]);
     });
 
+    it('query omits named fields', async () => {
+      const documents = store.collection(testCollection());
+      const created = await documents.create('a', {
+        title: 'a',
+        state: 'pending',
+        gallery: 'g1',
+      });
+
+      const found = await documents.query({ state: 'pending' }, { omit: ['title', 'gallery'] });
+
+      expect(found).toEqual([{ key: 'a', etag: created.etag, value: { state: 'pending' } }]);
+      expect((await documents.get('a'))?.value.title).toBe('a');
+    });
+
     it('query orders results by key', async () => {
       const documents = store.collection(testCollection());
       for (const key of ['m', 'c', 'x', 'a', 'k']) {
