@@ -1,4 +1,5 @@
-import { Template } from 'adaptivecards-templating';
+import type { RenderedCard } from './card-cache';
+import { CardTemplate } from './template';
 
 /** An Adaptive Card as JSON: the `content` of an attachment. */
 export interface AdaptiveCard {
@@ -33,39 +34,22 @@ export function cardAttachment(card: AdaptiveCard): CardAttachment {
   return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card };
 }
 
-const preparedTemplates = new Map<object, Template>();
+const preparedTemplates = new Map<object, CardTemplate>();
 
 /**
  * Fills a template from `cards/` with a view model. The view model is bound as data:
- * adaptivecards-templating 2.3 parses `${…}` only in the template and inserts bound values
- * as they are, so `${…}` inside a value arrives literally. Every field that the template
- * reads must be defined, because the library renders a missing field as the text `${field}`.
+ * `${…}` is parsed only in the template, and bound values are inserted as they are, so `${…}`
+ * inside a value arrives literally. Every field that the template reads must be defined,
+ * because a missing field is rendered as the text `${field}`, as adaptivecards-templating 2.3
+ * does.
  */
 export function expandTemplate(template: object, view: object): AdaptiveCard {
   let prepared = preparedTemplates.get(template);
   if (!prepared) {
-    prepared = new Template(template);
+    prepared = new CardTemplate(template);
     preparedTemplates.set(template, prepared);
   }
-
-  const card: unknown = prepared.expand({ $root: view });
-  return dropNullProperties(card) as AdaptiveCard;
-}
-
-/**
- * Removes properties whose value is null. The templating library drops array items whose
- * `$when` is false, but turns such an object property (like an optional `refresh`) into null,
- * which the Adaptive Card schema rejects.
- */
-function dropNullProperties(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropNullProperties);
-  if (value === null || typeof value !== 'object') return value;
-
-  const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== null) result[key] = dropNullProperties(item);
-  }
-  return result;
+  return prepared.expand(view) as AdaptiveCard;
 }
 
 /** Raised when a card does not fit in `MAX_CARD_BYTES` even with the smallest display limits. */
@@ -94,11 +78,22 @@ export function expandWithinBudget<Limits>(
   limits: readonly Limits[],
   buildView: (limits: Limits) => object,
 ): AdaptiveCard {
+  return renderWithinBudget(cardName, template, limits, buildView).card;
+}
+
+/** Does what `expandWithinBudget` does and also returns the card's JSON. */
+export function renderWithinBudget<Limits>(
+  cardName: string,
+  template: object,
+  limits: readonly Limits[],
+  buildView: (limits: Limits) => object,
+): RenderedCard {
   let bytes = 0;
   for (const limit of limits) {
     const card = expandTemplate(template, buildView(limit));
-    bytes = measureCardBytes(card);
-    if (bytes <= MAX_CARD_BYTES) return card;
+    const json = JSON.stringify(card);
+    bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes <= MAX_CARD_BYTES) return { card, json, bytes };
   }
   throw new CardTooLargeError(cardName, bytes);
 }

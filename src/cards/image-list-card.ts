@@ -11,7 +11,7 @@ import {
 import { buildDetailsEntries, type DetailsEntry, type DetailsSection } from './details-entries';
 import { findStartPages, paginateDetails, TITLE_CHARS, type DetailsPart } from './details-pages';
 import { clampPage, type DetailsStartPages } from './review-view';
-import { truncate } from './text';
+import { jsonBytes, truncate } from './text';
 import type { Line, TextColor } from './view-parts';
 
 interface EntryView {
@@ -91,9 +91,25 @@ function pageContentBytes(request: PublishRequest): number {
     hasNext: true,
     nextPage: 99_999,
   });
-  const frameBytes = measureCardBytes(expandTemplate(template, emptyPage));
+  // The frame's size depends only on the JSON sizes of the values it shows, so frames of
+  // requests with values of the same sizes are measured once.
+  const { requestId, gallery } = emptyPage;
+  const key = [requestId, gallery.name, gallery.resourceGroup, gallery.subscriptionId]
+    .map(jsonBytes)
+    .join(',');
+  let frameBytes = frameBytesBySizes.get(key);
+  if (frameBytes === undefined) {
+    frameBytes = measureCardBytes(expandTemplate(template, emptyPage));
+    if (frameBytesBySizes.size >= MAX_FRAME_SIZES) frameBytesBySizes.clear();
+    frameBytesBySizes.set(key, frameBytes);
+  }
   return MAX_CARD_BYTES - frameBytes - 3 * SECTION_HEADING_BYTES;
 }
+
+/** Maximum number of frame sizes kept; request ids have one length, so few are needed. */
+const MAX_FRAME_SIZES = 256;
+
+const frameBytesBySizes = new Map<string, number>();
 
 function buildView(
   request: PublishRequest,

@@ -1,10 +1,27 @@
-import { forDisplay } from './display';
+import { forDisplay, noticesFor } from './display';
 import template from '../../cards/request.json';
 import type { PublishRequest } from '../workflow/request';
-import { expandWithinBudget, type AdaptiveCard } from './adaptive-card';
+import { renderWithinBudget, type AdaptiveCard } from './adaptive-card';
+import { CardCache } from './card-cache';
 import { findDetailsStartPages } from './image-list-card';
 import { buildRequestCardView, type RequestCardOptions } from './request-view';
 import { DISPLAY_LIMITS } from './view-parts';
+
+/** Maximum number of request cards kept, each at most `MAX_CARD_BYTES`. */
+const MAX_REQUEST_CARDS = 64;
+
+/**
+ * Requests with more image definitions are rendered every time, because the key hashes the
+ * whole request. For 1,000 images with 10,000-character values, hashing took about half as
+ * long as rendering (test/cards/size-budget.test.ts under a CPU profile).
+ */
+const MAX_CACHED_IMAGES = 200;
+
+/**
+ * Request cards by request and options. Building the view redacts and checks the whole
+ * snapshot, which costs more than expanding the template.
+ */
+const recentRequestCards = new CardCache(MAX_REQUEST_CARDS);
 
 /**
  * Renders the card of a request for one audience from the request's state. Updating a card in
@@ -15,9 +32,16 @@ export function requestCard(
   storedRequest: PublishRequest,
   options: RequestCardOptions,
 ): AdaptiveCard {
-  const request = forDisplay(storedRequest);
-  const detailsPages = findDetailsStartPages(request);
-  return expandWithinBudget('request', template, DISPLAY_LIMITS, (limits) =>
-    buildRequestCardView(request, options, detailsPages, limits),
-  );
+  const render = () => {
+    // Notices quote the stored values, so that a value with a secret is left out rather than
+    // shown redacted.
+    const withNotices = { ...options, notices: options.notices ?? noticesFor(storedRequest) };
+    const request = forDisplay(storedRequest);
+    const detailsPages = findDetailsStartPages(request);
+    return renderWithinBudget('request', template, DISPLAY_LIMITS, (limits) =>
+      buildRequestCardView(request, withNotices, detailsPages, limits),
+    );
+  };
+  if (storedRequest.snapshot.images.length > MAX_CACHED_IMAGES) return render().card;
+  return recentRequestCards.renderOnce([storedRequest, options], render);
 }

@@ -1,6 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
-import { alwaysShownNotices } from '../azure/checks';
 import {
   MAX_REFRESH_USER_IDS,
   noticeCard,
@@ -54,7 +53,6 @@ export class RequestCards {
     return requestCard(request, {
       audience,
       allowSelfApproval: this.options.allowSelfApproval,
-      notices: request.kind === 'publish' ? alwaysShownNotices(request.snapshot) : undefined,
       changes,
       ...extra,
     });
