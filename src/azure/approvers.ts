@@ -1,5 +1,6 @@
 import type { Permission, RoleAssignment } from '@azure/arm-authorization';
 import type { AzureClients } from './clients';
+import { mapWithConcurrency } from './concurrency';
 import { AzureCallError, toAzureCallError } from './errors';
 import { galleryResourceId, type GalleryRef } from './gallery-id';
 import {
@@ -28,6 +29,11 @@ interface DirectoryObject {
 }
 
 /** Directory object types that Graph's `transitiveMembers` returns and that can be approvers. */
+/** Role definitions read at once from Resource Manager. */
+const RESOURCE_MANAGER_CONCURRENCY = 8;
+/** Microsoft Graph requests (group members, display names) in flight at once. */
+const GRAPH_CONCURRENCY = 8;
+
 const MEMBER_TYPES: Record<string, string> = {
   '#microsoft.graph.user': 'User',
   '#microsoft.graph.servicePrincipal': 'ServicePrincipal',
@@ -69,25 +75,39 @@ export async function findEligiblePrincipals(
     }
   };
 
-  for (const assignment of assignments) {
+  const sharing = assignments.flatMap((assignment) => {
     const roleName = roleNames.get(roleDefinitionGuid(assignment.roleDefinitionId ?? ''));
-    if (!roleName || !assignment.principalId) continue;
+    const principalId = assignment.principalId;
+    if (!roleName || !principalId) return [];
     const role = `${roleName} at ${assignment.scope ?? scope}`;
-    const principalType = assignment.principalType ?? 'Unknown';
+    return [{ principalId, principalType: assignment.principalType ?? 'Unknown', role }];
+  });
 
-    if (principalType === 'Group' && clients.graph) {
-      for (const member of await groupMembers(clients, assignment.principalId)) {
-        add({ ...member, roles: [role], viaGroup: assignment.principalId });
-      }
-      continue;
+  // Group members are read side by side and added in the order of the assignments.
+  const membersOf = await mapWithConcurrency(sharing, GRAPH_CONCURRENCY, async (assignment) =>
+    assignment.principalType === 'Group' && clients.graph
+      ? groupMembers(clients, assignment.principalId)
+      : undefined,
+  );
+  sharing.forEach(({ principalId, principalType, role }, index) => {
+    const members = membersOf[index];
+    if (!members) {
+      add({ principalId, principalType, roles: [role] });
+      return;
     }
-    add({ principalId: assignment.principalId, principalType, roles: [role] });
-  }
+    for (const member of members) {
+      add({ ...member, roles: [role], viaGroup: principalId });
+    }
+  });
 
   const principals = [...byPrincipal.values()];
-  for (const principal of principals) {
-    principal.displayName ??= await displayNameOf(clients, principal);
-  }
+  const unnamed = principals.filter((principal) => principal.displayName === undefined);
+  const names = await mapWithConcurrency(unnamed, GRAPH_CONCURRENCY, (principal) =>
+    displayNameOf(clients, principal),
+  );
+  unnamed.forEach((principal, index) => {
+    principal.displayName = names[index];
+  });
   return principals;
 }
 
@@ -122,16 +142,16 @@ async function sharingRoleNames(
 ): Promise<Map<string, string>> {
   const authorization = clients.authorization(ref.subscriptionId);
   const names = new Map<string, string>();
-  const ids = new Set(assignments.map((assignment) => assignment.roleDefinitionId ?? ''));
+  const ids = [...new Set(assignments.map((assignment) => assignment.roleDefinitionId ?? ''))];
 
-  for (const id of ids) {
+  await mapWithConcurrency(ids, RESOURCE_MANAGER_CONCURRENCY, async (id) => {
     const guid = roleDefinitionGuid(id);
     const builtIn = BUILT_IN_SHARING_ROLES[guid];
     if (builtIn) {
       names.set(guid, builtIn);
-      continue;
+      return;
     }
-    if (!id) continue;
+    if (!id) return;
     try {
       const definition = await authorization.roleDefinitions.getById(id);
       if (grantsAction(definition.permissions ?? [], SHARE_ACTION)) {
@@ -140,7 +160,7 @@ async function sharingRoleNames(
     } catch (error) {
       throw toAzureCallError(error, `Reading role definition ${guid}`);
     }
-  }
+  });
   return names;
 }
 
