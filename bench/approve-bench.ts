@@ -1,9 +1,11 @@
 import type { Emulator, RecordedRequest } from '../sandbox/emulator';
 import { SqliteStore } from '../src/store/sqlite-store';
 import { RequestRepository } from '../src/workflow/requests';
+import { personalMessage } from '../test/support/activities';
 import { cardOf, requestIdOf } from '../test/support/bot-harness';
 import type { FakeConnector } from '../test/support/fake-connector';
 import type { BotChild } from './bot-child';
+import { sendBurst } from './throughput';
 import { summarize, type Summary } from './stats';
 import { USERS, invokeTurn, messageTurn, personalChat } from './turns';
 
@@ -28,6 +30,11 @@ export interface ApproveFigures {
   latency: Summary;
   /** CPU time (user and system) of the bot process per click during the bursts, in ms. */
   cpuPerClickInMs: number;
+  /**
+   * The echo bot's answers to as many messages sent at once, one burst after each round's
+   * clicks: the time the same stack needs to take in a burst of that size.
+   */
+  echoBurstLatency?: Summary;
   /** Invoke responses per second of burst, averaged over the rounds. */
   decisionsPerSecond: number;
   rounds: number;
@@ -48,6 +55,7 @@ export async function runApproveBench(
   bot: BotChild,
   connector: FakeConnector,
   emulator: Emulator,
+  echo?: BotChild,
 ): Promise<ApproveFigures> {
   const botUrl = bot.url;
   const store = new SqliteStore({ path: settings.databaseFile });
@@ -56,6 +64,7 @@ export async function runApproveBench(
   if (!originalGallery) throw new Error(`The emulator has no gallery ${READY_GALLERY}.`);
 
   const latencies: number[] = [];
+  const echoLatencies: number[] = [];
   const rates: number[] = [];
   const kinds = new Map<string, number>();
   let singleApprovalRounds = 0;
@@ -92,6 +101,17 @@ export async function runApproveBench(
       await waitForState(requests, requestId, ['shared', 'failed']);
       emulator.putResource(originalGallery);
       connector.reset();
+
+      if (echo) {
+        const chat = personalChat(connector, REQUESTER);
+        const burst = await sendBurst(
+          echo.url,
+          (index) => personalMessage(chat, `approve ${index}`),
+          settings.clicks,
+        );
+        echoLatencies.push(...burst);
+        connector.reset();
+      }
     }
   } finally {
     await store.close();
@@ -100,6 +120,7 @@ export async function runApproveBench(
   const totalClicks = settings.rounds * settings.clicks;
   return {
     latency: summarize(latencies),
+    echoBurstLatency: echoLatencies.length > 0 ? summarize(echoLatencies) : undefined,
     cpuPerClickInMs: burstCpuInMs / totalClicks,
     decisionsPerSecond: rates.reduce((sum, rate) => sum + rate, 0) / rates.length,
     rounds: settings.rounds,

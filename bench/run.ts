@@ -167,6 +167,7 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
       gallery,
       connector,
       emulator,
+      echo,
     );
 
     log('status turns per second, alternating with the echo bot');

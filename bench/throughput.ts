@@ -106,6 +106,15 @@ function combine(slices: Slice[]): Throughput {
   };
 }
 
+/** Sends `count` activities at once and returns each one's time to the bot's HTTP response. */
+export function sendBurst(
+  botUrl: string,
+  activityFor: (index: number) => Partial<Activity>,
+  count: number,
+): Promise<number[]> {
+  return closedLoop(botUrl, activityFor, count, count, Infinity);
+}
+
 async function closedLoop(
   botUrl: string,
   activityFor: (index: number) => Partial<Activity>,
