@@ -17,6 +17,11 @@ export interface CollectionDefinition<T> {
   name: string;
   /** Index name to the value it takes from a document; undefined leaves the document out. */
   indexes?: Record<string, (value: T) => string | undefined>;
+  /**
+   * Top-level fields that lists leave out. A store may also keep each document without them,
+   * so that `query` with exactly these fields in `omit` reads less.
+   */
+  largeFields?: readonly (keyof T & string)[];
 }
 
 export interface Collection<T> {

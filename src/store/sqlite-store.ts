@@ -94,6 +94,10 @@ const MIGRATIONS: readonly string[] = [
     expires_at_ms INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE documents ADD COLUMN summary TEXT;
+  ALTER TABLE documents ADD COLUMN summary_omits TEXT;
+  `,
 ];
 
 /** Page cache of each connection in KiB, SQLite's own default. */
@@ -181,6 +185,10 @@ interface DocumentParameters {
   key: string;
   etag: string;
   body: string;
+  /** The body without the collection's large fields, or null when it declares none. */
+  summary: string | null;
+  /** JSON array of the fields that `summary` leaves out. */
+  summaryOmits: string | null;
   index1: string | null;
   index2: string | null;
   index3: string | null;
@@ -202,21 +210,26 @@ function prepareDocumentStatements(db: Database.Database) {
       'SELECT 1 FROM documents WHERE collection = @collection AND key = @key',
     ),
     insert: db.prepare<[DocumentParameters]>(
-      `INSERT INTO documents (collection, key, etag, body, index_1, index_2, index_3, updated_at)
-       VALUES (@collection, @key, @etag, @body, @index1, @index2, @index3, @updatedAt)
+      `INSERT INTO documents (collection, key, etag, body, summary, summary_omits,
+         index_1, index_2, index_3, updated_at)
+       VALUES (@collection, @key, @etag, @body, @summary, @summaryOmits,
+         @index1, @index2, @index3, @updatedAt)
        ON CONFLICT (collection, key) DO NOTHING`,
     ),
     replace: db.prepare<[DocumentParameters & { ifMatch: string }]>(
       `UPDATE documents
-       SET etag = @etag, body = @body, index_1 = @index1, index_2 = @index2, index_3 = @index3,
-         updated_at = @updatedAt
+       SET etag = @etag, body = @body, summary = @summary, summary_omits = @summaryOmits,
+         index_1 = @index1, index_2 = @index2, index_3 = @index3, updated_at = @updatedAt
        WHERE collection = @collection AND key = @key AND etag = @ifMatch`,
     ),
     upsert: db.prepare<[DocumentParameters]>(
-      `INSERT INTO documents (collection, key, etag, body, index_1, index_2, index_3, updated_at)
-       VALUES (@collection, @key, @etag, @body, @index1, @index2, @index3, @updatedAt)
+      `INSERT INTO documents (collection, key, etag, body, summary, summary_omits,
+         index_1, index_2, index_3, updated_at)
+       VALUES (@collection, @key, @etag, @body, @summary, @summaryOmits,
+         @index1, @index2, @index3, @updatedAt)
        ON CONFLICT (collection, key) DO UPDATE SET
-         etag = excluded.etag, body = excluded.body, index_1 = excluded.index_1,
+         etag = excluded.etag, body = excluded.body, summary = excluded.summary,
+         summary_omits = excluded.summary_omits, index_1 = excluded.index_1,
          index_2 = excluded.index_2, index_3 = excluded.index_3, updated_at = excluded.updated_at`,
     ),
     delete: db.prepare<[KeyParameters]>(
@@ -228,7 +241,9 @@ function prepareDocumentStatements(db: Database.Database) {
     listAll: db.prepare<[string], DocumentRow>(
       'SELECT key, etag, body FROM documents WHERE collection = ?',
     ),
-    setIndexValues: db.prepare<[Omit<DocumentParameters, 'etag' | 'body' | 'updatedAt'>]>(
+    setIndexValues: db.prepare<
+      [Omit<DocumentParameters, 'etag' | 'body' | 'summary' | 'summaryOmits' | 'updatedAt'>]
+    >(
       `UPDATE documents SET index_1 = @index1, index_2 = @index2, index_3 = @index3
        WHERE collection = @collection AND key = @key`,
     ),
@@ -248,6 +263,9 @@ class SqliteCollection<T> implements Collection<T> {
   private readonly name: string;
   private readonly indexNames: string[];
   private readonly indexes: ((value: T) => string | undefined)[];
+  private readonly largeFields: string[];
+  /** JSON of `largeFields`, as stored in `summary_omits`, or null when there are none. */
+  private readonly summaryOmits: string | null;
   private readonly queryStatements = new Map<
     string,
     Database.Statement<(string | number)[], DocumentRow>
@@ -259,6 +277,8 @@ class SqliteCollection<T> implements Collection<T> {
     definition: CollectionDefinition<T>,
   ) {
     this.name = definition.name;
+    this.largeFields = [...(definition.largeFields ?? [])].sort();
+    this.summaryOmits = this.largeFields.length > 0 ? JSON.stringify(this.largeFields) : null;
     this.indexNames = Object.keys(definition.indexes ?? {});
     this.indexes = Object.values(definition.indexes ?? {});
     if (this.indexNames.length > MAX_INDEXES) {
@@ -320,12 +340,23 @@ class SqliteCollection<T> implements Collection<T> {
     where: Record<string, string>,
     options: QueryOptions<K> = {},
   ): Promise<Stored<Omit<T, K>>[]> {
-    // json_remove drops the omitted fields inside SQLite, so they are never parsed here. Each
-    // path is a bound parameter that quotes the field name.
-    const omitted = options.omit ?? [];
-    const body =
-      omitted.length === 0 ? 'body' : `json_remove(body${', ?'.repeat(omitted.length)}) AS body`;
-    const parameters: (string | number)[] = omitted.map((field) => `$.${JSON.stringify(field)}`);
+    // The omitted fields are dropped inside SQLite, so they are never parsed here: from the
+    // stored summary when it leaves out exactly these fields, and otherwise with json_remove,
+    // whose paths are bound parameters that quote the field names.
+    const omitted = [...(options.omit ?? [])].sort();
+    const omittedJson = JSON.stringify(omitted);
+    const removal = `json_remove(body${', ?'.repeat(omitted.length)})`;
+    let body = 'body';
+    const parameters: (string | number)[] = [];
+    if (omitted.length > 0 && omittedJson === this.summaryOmits) {
+      body = `CASE WHEN summary_omits = ? THEN summary ELSE ${removal} END AS body`;
+      parameters.push(omittedJson);
+    } else if (omitted.length > 0) {
+      body = `${removal} AS body`;
+    }
+    if (omitted.length > 0) {
+      parameters.push(...omitted.map((field) => `$.${JSON.stringify(field)}`));
+    }
 
     const conditions = ['collection = ?'];
     parameters.push(this.name);
@@ -370,13 +401,21 @@ class SqliteCollection<T> implements Collection<T> {
     return column;
   }
 
-  /** Serializes a document for writing, with a new ETag and its index values. */
+  /** Serializes a document for writing, with a new ETag, its summary and its index values. */
   private documentParameters(key: string, value: T): DocumentParameters {
+    let summary: string | null = null;
+    if (this.summaryOmits !== null) {
+      const summaryValue = { ...value } as Record<string, unknown>;
+      for (const field of this.largeFields) delete summaryValue[field];
+      summary = JSON.stringify(summaryValue);
+    }
     return {
       collection: this.name,
       key,
       etag: newEtag(),
       body: JSON.stringify(value),
+      summary,
+      summaryOmits: this.summaryOmits,
       ...this.indexParameters(value),
       updatedAt: new Date().toISOString(),
     };

@@ -10,6 +10,7 @@ import { LARGE_REQUEST_FIELDS, type PublishRequest, type RequestSummary } from '
 
 export const REQUESTS: CollectionDefinition<PublishRequest> = {
   name: 'requests',
+  largeFields: LARGE_REQUEST_FIELDS,
   indexes: {
     state: (request) => request.state,
     gallery: (request) => request.galleryKey,

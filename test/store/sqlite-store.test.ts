@@ -72,7 +72,7 @@ describe('SqliteStore schema', () => {
 
     expect(existsSync(path)).toBe(true);
     inspect(path, (db) => {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const tables = db
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -178,6 +178,52 @@ describe('SqliteStore schema', () => {
     const byState = await widened.query({ state: 'pending' });
     expect(byGallery).toEqual([created]);
     expect(byState).toEqual([created]);
+  });
+
+  it('summary omits large fields', async () => {
+    const store = openStore(newPath());
+    interface Doc {
+      state: string;
+      snapshot: string;
+      cards: string[];
+    }
+    const plain = store.collection<Doc>({
+      name: 'summaries',
+      indexes: { state: (doc) => doc.state },
+    });
+    const withSummary = store.collection<Doc>({
+      name: 'summaries',
+      indexes: { state: (doc) => doc.state },
+      largeFields: ['snapshot', 'cards'],
+    });
+    // Written before the collection declared its large fields, so it has no summary.
+    await plain.create('old', { state: 'pending', snapshot: 'large', cards: ['c'] });
+    await withSummary.create('new', { state: 'pending', snapshot: 'large', cards: ['c'] });
+    const created = await withSummary.create('changed', {
+      state: 'pending',
+      snapshot: 'large',
+      cards: [],
+    });
+    await withSummary.replace(
+      'changed',
+      { state: 'pending', snapshot: 'x', cards: [] },
+      created.etag,
+    );
+
+    const exact = await withSummary.query({ state: 'pending' }, { omit: ['cards', 'snapshot'] });
+    const fewer = await withSummary.query({ state: 'pending' }, { omit: ['snapshot'] });
+
+    expect(exact.map((stored) => stored.value)).toEqual([
+      { state: 'pending' },
+      { state: 'pending' },
+      { state: 'pending' },
+    ]);
+    expect(fewer.map((stored) => stored.value)).toEqual([
+      { state: 'pending', cards: [] },
+      { state: 'pending', cards: ['c'] },
+      { state: 'pending', cards: ['c'] },
+    ]);
+    expect((await withSummary.get('new'))?.value.snapshot).toBe('large');
   });
 
   it('more than three indexes raise', () => {
@@ -354,6 +400,6 @@ describe('SqliteStore across processes', () => {
     const results = await race(path, { kind: 'acquire', lease: 'share', attempts: 1 });
 
     expect(total(results).errors).toEqual([]);
-    expect(inspect(path, (db) => db.pragma('user_version', { simple: true }))).toBe(1);
+    expect(inspect(path, (db) => db.pragma('user_version', { simple: true }))).toBe(2);
   });
 });
