@@ -31,8 +31,8 @@ export interface ApproveFigures {
   /** CPU time (user and system) of the bot process per click during the bursts, in ms. */
   cpuPerClickInMs: number;
   /**
-   * The echo bot's answers to as many messages sent at once, one burst after each round's
-   * clicks: the time the same stack needs to take in a burst of that size.
+   * Response times of the echo bot to as many messages sent at once, one burst after each
+   * round's clicks. They show what the same stack needs for a burst of that size.
    */
   echoBurstLatency?: Summary;
   /** Invoke responses per second of burst, averaged over the rounds. */

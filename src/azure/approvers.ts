@@ -29,9 +29,9 @@ interface DirectoryObject {
 }
 
 /** Directory object types that Graph's `transitiveMembers` returns and that can be approvers. */
-/** Role definitions read at once from Resource Manager. */
+/** Maximum number of role definition reads in flight at once. */
 const RESOURCE_MANAGER_CONCURRENCY = 8;
-/** Microsoft Graph requests (group members, display names) in flight at once. */
+/** Maximum number of Microsoft Graph requests (group members, display names) in flight at once. */
 const GRAPH_CONCURRENCY = 8;
 
 const MEMBER_TYPES: Record<string, string> = {
