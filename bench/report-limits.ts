@@ -270,6 +270,9 @@ function memory(input: ReportInput): string {
     (run) => Math.abs(lateGrowth(run.memory, 'heapUsed')) < 1024 * 1024,
   );
   const rssLevelsOff = runs.every((run) => lateGrowth(run.memory, 'rss') < 10 * 1024 * 1024);
+  const sharedStackMostly = runs.every(
+    (run) => growth(run.echoMemory) > growth(run.memory) - growth(run.echoMemory),
+  );
 
   return paragraph(
     '**Memory.** Over the same turns, RSS after a full collection grows by',
@@ -286,6 +289,10 @@ function memory(input: ReportInput): string {
     rssLevelsOff
       ? 'last two quarters, so it does not keep growing either.'
       : 'last two quarters, so it is still growing at the end.',
+    `The growth beyond the echo bot’s is ${perRun(runs, (run) => growth(run.memory) - growth(run.echoMemory), megabytes)},`,
+    sharedStackMostly
+      ? 'so most of the growth comes with the stack that both bots share.'
+      : 'so most of the growth is the bot’s own.',
     'Before RSS was read only after it stopped falling (see Method), it counted 30 to 85 MB of',
     'pages that V8 had freed but not yet unmapped. Reading /proc/self/smaps_rollup during earlier',
     'runs put the rest of the growth in three places. SQLite’s page cache filled up to the 16',
