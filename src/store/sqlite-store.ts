@@ -97,6 +97,7 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE documents ADD COLUMN summary TEXT;
   ALTER TABLE documents ADD COLUMN summary_omits TEXT;
+  ALTER TABLE documents ADD COLUMN summary_etag TEXT;
   `,
 ];
 
@@ -210,26 +211,27 @@ function prepareDocumentStatements(db: Database.Database) {
       'SELECT 1 FROM documents WHERE collection = @collection AND key = @key',
     ),
     insert: db.prepare<[DocumentParameters]>(
-      `INSERT INTO documents (collection, key, etag, body, summary, summary_omits,
+      `INSERT INTO documents (collection, key, etag, body, summary, summary_omits, summary_etag,
          index_1, index_2, index_3, updated_at)
-       VALUES (@collection, @key, @etag, @body, @summary, @summaryOmits,
+       VALUES (@collection, @key, @etag, @body, @summary, @summaryOmits, @etag,
          @index1, @index2, @index3, @updatedAt)
        ON CONFLICT (collection, key) DO NOTHING`,
     ),
     replace: db.prepare<[DocumentParameters & { ifMatch: string }]>(
       `UPDATE documents
        SET etag = @etag, body = @body, summary = @summary, summary_omits = @summaryOmits,
-         index_1 = @index1, index_2 = @index2, index_3 = @index3, updated_at = @updatedAt
+         summary_etag = @etag, index_1 = @index1, index_2 = @index2, index_3 = @index3, updated_at = @updatedAt
        WHERE collection = @collection AND key = @key AND etag = @ifMatch`,
     ),
     upsert: db.prepare<[DocumentParameters]>(
-      `INSERT INTO documents (collection, key, etag, body, summary, summary_omits,
+      `INSERT INTO documents (collection, key, etag, body, summary, summary_omits, summary_etag,
          index_1, index_2, index_3, updated_at)
-       VALUES (@collection, @key, @etag, @body, @summary, @summaryOmits,
+       VALUES (@collection, @key, @etag, @body, @summary, @summaryOmits, @etag,
          @index1, @index2, @index3, @updatedAt)
        ON CONFLICT (collection, key) DO UPDATE SET
          etag = excluded.etag, body = excluded.body, summary = excluded.summary,
-         summary_omits = excluded.summary_omits, index_1 = excluded.index_1,
+         summary_omits = excluded.summary_omits, summary_etag = excluded.summary_etag,
+         index_1 = excluded.index_1,
          index_2 = excluded.index_2, index_3 = excluded.index_3, updated_at = excluded.updated_at`,
     ),
     delete: db.prepare<[KeyParameters]>(
@@ -341,15 +343,18 @@ class SqliteCollection<T> implements Collection<T> {
     options: QueryOptions<K> = {},
   ): Promise<Stored<Omit<T, K>>[]> {
     // The omitted fields are dropped inside SQLite, so they are never parsed here: from the
-    // stored summary when it leaves out exactly these fields, and otherwise with json_remove,
-    // whose paths are bound parameters that quote the field names.
+    // stored summary when it leaves out exactly these fields and was written with the current
+    // body (a process of an older release updates the body alone), and otherwise with
+    // json_remove, whose paths are bound parameters that quote the field names.
     const omitted = [...(options.omit ?? [])].sort();
     const omittedJson = JSON.stringify(omitted);
     const removal = `json_remove(body${', ?'.repeat(omitted.length)})`;
     let body = 'body';
     const parameters: (string | number)[] = [];
     if (omitted.length > 0 && omittedJson === this.summaryOmits) {
-      body = `CASE WHEN summary_omits = ? THEN summary ELSE ${removal} END AS body`;
+      body =
+        `CASE WHEN summary_omits = ? AND summary_etag = etag THEN summary ` +
+        `ELSE ${removal} END AS body`;
       parameters.push(omittedJson);
     } else if (omitted.length > 0) {
       body = `${removal} AS body`;

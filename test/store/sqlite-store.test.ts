@@ -226,6 +226,27 @@ describe('SqliteStore schema', () => {
     expect((await withSummary.get('new'))?.value.snapshot).toBe('large');
   });
 
+  it('summary ignored after older writer', async () => {
+    const path = newPath();
+    const store = openStore(path);
+    const documents = store.collection<{ state: string; snapshot: string }>({
+      name: 'summaries',
+      indexes: { state: (doc) => doc.state },
+      largeFields: ['snapshot'],
+    });
+    await documents.create('a', { state: 'pending', snapshot: 'large' });
+
+    // A process of the release before summaries updates the body and the ETag alone.
+    inspect(path, (db) =>
+      db
+        .prepare("UPDATE documents SET body = ?, etag = '\"older\"' WHERE key = 'a'")
+        .run(JSON.stringify({ state: 'pending', snapshot: 'large', note: 'older writer' })),
+    );
+
+    const [found] = await documents.query({ state: 'pending' }, { omit: ['snapshot'] });
+    expect(found?.value).toEqual({ state: 'pending', note: 'older writer' });
+  });
+
   it('more than three indexes raise', () => {
     const store = openStore(newPath());
     const name = (value: { n: string }) => value.n;
