@@ -65,11 +65,20 @@ describe('benchmark runner', () => {
         (line) =>
           line.startsWith('| ') && !line.startsWith('| Figure') && !line.startsWith('| ---'),
       );
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(8);
     const unmeasured = rows.filter((row) => row.includes('not measured'));
     // The tiny profile previews 10 images only, so the 1,000-image target has no figure.
     expect(unmeasured).toHaveLength(1);
     expect(unmeasured[0]).toContain('1,000 images');
+  });
+
+  it('tiny run measures an echo burst', () => {
+    const approve = page.slice(page.indexOf('## Approve to decision'), page.indexOf('## `status`'));
+    const row = approve.split('\n').find((line) => /^\|\s*1 \|/.test(line)) ?? '';
+    const cells = row.split('|').map((cell) => cell.trim());
+    // Run, rounds × clicks, p50, p95, max, echo burst p50, echo burst p95.
+    expect(cells[6]).toMatch(/ms$/);
+    expect(cells[7]).toMatch(/ms$/);
   });
 
   it('tiny run records one approval', () => {
