@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LruMap } from '../lru-map';
 import type { AdaptiveCard } from './adaptive-card';
 
 /** A card with its UTF-8 JSON and the size of that JSON in bytes. */
@@ -16,9 +17,11 @@ export interface RenderedCard {
  * input takes no more memory than a small one.
  */
 export class CardCache {
-  private readonly cards = new Map<string, string>();
+  private readonly cards: LruMap<string, string>;
 
-  constructor(private readonly maxCards: number) {}
+  constructor(maxCards: number) {
+    this.cards = new LruMap(maxCards);
+  }
 
   /**
    * Returns the card rendered for `inputs`, calling `render` only when none is kept. Every
@@ -27,18 +30,10 @@ export class CardCache {
   renderOnce(inputs: unknown, render: () => RenderedCard): AdaptiveCard {
     const key = createHash('sha256').update(JSON.stringify(inputs)).digest('base64');
     const json = this.cards.get(key);
-    if (json !== undefined) {
-      this.cards.delete(key);
-      this.cards.set(key, json);
-      return JSON.parse(json) as AdaptiveCard;
-    }
+    if (json !== undefined) return JSON.parse(json) as AdaptiveCard;
 
     const rendered = render();
     this.cards.set(key, rendered.json);
-    if (this.cards.size > this.maxCards) {
-      const oldest = this.cards.keys().next().value;
-      if (oldest !== undefined) this.cards.delete(oldest);
-    }
     return rendered.card;
   }
 }

@@ -1,3 +1,4 @@
+import { LruMap } from '../lru-map';
 import { forDisplay } from './display';
 import template from '../../cards/image-list.json';
 import type { PublishRequest } from '../workflow/request';
@@ -100,7 +101,6 @@ function pageContentBytes(request: PublishRequest): number {
   let frameBytes = frameBytesBySizes.get(key);
   if (frameBytes === undefined) {
     frameBytes = measureCardBytes(expandTemplate(template, emptyPage));
-    if (frameBytesBySizes.size >= MAX_FRAME_SIZES) frameBytesBySizes.clear();
     frameBytesBySizes.set(key, frameBytes);
   }
   return MAX_CARD_BYTES - frameBytes - 3 * SECTION_HEADING_BYTES;
@@ -109,7 +109,7 @@ function pageContentBytes(request: PublishRequest): number {
 /** Maximum number of frame sizes kept; request ids have one length, so few are needed. */
 const MAX_FRAME_SIZES = 256;
 
-const frameBytesBySizes = new Map<string, number>();
+const frameBytesBySizes = new LruMap<string, number>(MAX_FRAME_SIZES);
 
 function buildView(
   request: PublishRequest,

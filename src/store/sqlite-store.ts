@@ -342,26 +342,8 @@ class SqliteCollection<T> implements Collection<T> {
     where: Record<string, string>,
     options: QueryOptions<K> = {},
   ): Promise<Stored<Omit<T, K>>[]> {
-    // The omitted fields are dropped inside SQLite, so they are never parsed here: from the
-    // stored summary when it leaves out exactly these fields and was written with the current
-    // body (a process of an older release updates the body alone), and otherwise with
-    // json_remove, whose paths are bound parameters that quote the field names.
-    const omitted = [...(options.omit ?? [])].sort();
-    const omittedJson = JSON.stringify(omitted);
-    const removal = `json_remove(body${', ?'.repeat(omitted.length)})`;
-    let body = 'body';
-    const parameters: (string | number)[] = [];
-    if (omitted.length > 0 && omittedJson === this.summaryOmits) {
-      body =
-        `CASE WHEN summary_omits = ? AND summary_etag = etag THEN summary ` +
-        `ELSE ${removal} END AS body`;
-      parameters.push(omittedJson);
-    } else if (omitted.length > 0) {
-      body = `${removal} AS body`;
-    }
-    if (omitted.length > 0) {
-      parameters.push(...omitted.map((field) => `$.${JSON.stringify(field)}`));
-    }
+    const body = this.bodyColumn(options.omit ?? []);
+    const parameters: (string | number)[] = [...body.parameters];
 
     const conditions = ['collection = ?'];
     parameters.push(this.name);
@@ -371,7 +353,7 @@ class SqliteCollection<T> implements Collection<T> {
     }
 
     const whereClause = conditions.join(' AND ');
-    let sql = `SELECT key, etag, ${body} FROM documents WHERE ${whereClause} ORDER BY key`;
+    let sql = `SELECT key, etag, ${body.sql} FROM documents WHERE ${whereClause} ORDER BY key`;
     if (options.limit !== undefined) {
       sql += ' LIMIT ?';
       parameters.push(options.limit);
@@ -382,9 +364,32 @@ class SqliteCollection<T> implements Collection<T> {
   }
 
   /**
+   * Returns the SQL that selects the body without the omitted fields, which SQLite drops so
+   * that they are never parsed here. The stored summary serves when it leaves out exactly these
+   * fields and has the row's current ETag. A process of an older release updates the body
+   * alone, and then json_remove serves, with each path a bound parameter that quotes the field.
+   */
+  private bodyColumn(omit: readonly string[]): { sql: string; parameters: string[] } {
+    if (omit.length === 0) return { sql: 'body', parameters: [] };
+
+    const omitted = [...omit].sort();
+    const paths = omitted.map((field) => `$.${JSON.stringify(field)}`);
+    const removal = `json_remove(body${', ?'.repeat(paths.length)})`;
+    const omittedJson = JSON.stringify(omitted);
+    if (omittedJson !== this.summaryOmits) return { sql: `${removal} AS body`, parameters: paths };
+
+    return {
+      sql:
+        'CASE WHEN summary_omits = ? AND summary_etag = etag THEN summary ' +
+        `ELSE ${removal} END AS body`,
+      parameters: [omittedJson, ...paths],
+    };
+  }
+
+  /**
    * Returns the prepared statement of a query, preparing it on first use. The SQL text varies
-   * only with the index names, the number of omitted fields and whether a limit is set, so
-   * the map stays small.
+   * only with the index names, the omitted fields and whether a limit is set, so the map stays
+   * small.
    */
   private prepareQuery(sql: string): Database.Statement<(string | number)[], DocumentRow> {
     let statement = this.queryStatements.get(sql);

@@ -1,4 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
+import { LruMap } from '../lru-map';
 import type { Collection, Store } from '../store/port';
 
 /** A conversation reference as stored, with when the bot last heard from it. */
@@ -26,7 +27,9 @@ export class ConversationDirectory {
    * `REWRITE_AFTER_MS`. Another process may have written a newer reference for the same key in
    * between. Both are valid references of that conversation, so the stored one stays usable.
    */
-  private readonly lastWrites = new Map<string, { json: string; atMs: number }>();
+  private readonly lastWrites = new LruMap<string, { json: string; atMs: number }>(
+    MAX_REMEMBERED_WRITES,
+  );
 
   constructor(
     store: Store,
@@ -55,7 +58,7 @@ export class ConversationDirectory {
       if (last && last.json === json && nowMs - last.atMs < REWRITE_AFTER_MS) continue;
 
       await this.collection.upsert(key, entry);
-      this.recordWrite(key, { json, atMs: nowMs });
+      this.lastWrites.set(key, { json, atMs: nowMs });
     }
   }
 
@@ -67,15 +70,5 @@ export class ConversationDirectory {
 
   async forUser(aadObjectId: string): Promise<Partial<ConversationReference> | undefined> {
     return (await this.collection.get(`user:${aadObjectId}`))?.value.reference;
-  }
-
-  /** Records a write, dropping the oldest record once the map is full. */
-  private recordWrite(key: string, write: { json: string; atMs: number }): void {
-    this.lastWrites.delete(key);
-    this.lastWrites.set(key, write);
-    if (this.lastWrites.size > MAX_REMEMBERED_WRITES) {
-      const oldest = this.lastWrites.keys().next().value;
-      if (oldest !== undefined) this.lastWrites.delete(oldest);
-    }
   }
 }
