@@ -72,9 +72,9 @@ function previewSmall(input: ReportInput): string {
     `about 0.7 ms of CPU per request, and a ${smallest}-image preview makes ${smallest + 3}`,
     'requests. Resource Manager has no call that lists the versions of every image definition in',
     'a gallery, so each image definition costs one request. The request card renders in about 1',
-    'ms (src/cards/template.ts expands the templates without the Adaptive Expressions',
-    'interpreter), and the turn commits to SQLite twice before the reply (the draft request and',
-    'its audit record), because conversation references are written only when they change.',
+    'ms, because src/cards/template.ts expands the templates without the Adaptive Expressions',
+    'interpreter. The turn commits to SQLite twice before the reply, for the draft request and',
+    'its audit record. Conversation references are written only when they change.',
     ...storage,
   );
 }
@@ -192,11 +192,12 @@ function approve(input: ReportInput): string {
   const onlyWinnerChecks = runs.every((run) => checkingClicks(run) <= 1.5);
 
   const checks =
-    '`findApprovers` (role assignments at the gallery’s scope, then the role definitions of ' +
-    'assigned roles other than Owner and Compute Gallery Sharing Admin, then Microsoft Graph for ' +
-    'group members and display names, each step with its reads side by side) and the ' +
-    're-inspection of the gallery for the hash check (gallery, image definition list, ' +
-    'application list, one version list per image)';
+    '`findApprovers` and the re-inspection of the gallery for the hash check. `findApprovers` ' +
+    'reads the role assignments at the gallery’s scope, then the role definitions of assigned ' +
+    'roles other than Owner and Compute Gallery Sharing Admin, then group members and display ' +
+    'names from Microsoft Graph. Each step makes its reads side by side. The re-inspection ' +
+    'reads the gallery, the image definition list, the application list and one version list ' +
+    'per image';
 
   const azure = onlyWinnerChecks
     ? [

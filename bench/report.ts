@@ -272,9 +272,9 @@ function method(profile: BenchProfile): string {
       `after up to ${memory.turns.toLocaleString('en-US')} mixed turns (${memory.concurrency} in flight), and after`,
       '`global.gc()` again. The turns run in four quarters with `global.gc()` after each,',
       'which shows whether memory levels off. A fresh echo bot gets the same messages',
-      'first, as the baseline. Each collection follows 2 s without turns, and RSS is read once',
-      'it falls by less than 256 KB in 100 ms (at most 3 s later), because V8 gives freed',
-      'pages back to the system on helper threads after `global.gc()` returns.',
+      'first, as the baseline. Each collection follows 2 s without turns. RSS is then read once',
+      'it falls by less than 256 KB in 100 ms, at most 3 s later. V8 gives freed pages back to',
+      'the system on helper threads after `global.gc()` returns.',
     ),
     bullet(
       '**Start to `/readyz`.** `src/main.ts` in sandbox mode through tsx (as `npm start`),',

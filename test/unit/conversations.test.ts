@@ -22,7 +22,7 @@ function personalReference(activityId: string): Partial<ConversationReference> {
   };
 }
 
-/** A store whose `conversations` collection counts its upserts. */
+/** Wraps a store so that the keys of all upserts are recorded, in order. */
 function countingStore(store: Store): { store: Store; upserts: string[] } {
   const upserts: string[] = [];
   const counting: Store = {
