@@ -7,6 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/core-auth';
 import { startApp } from '../src/app';
+import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { readConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startServer } from '../src/server';
@@ -17,6 +18,7 @@ import {
   type ParentMessage,
 } from './bot-protocol';
 import { EchoBot } from './echo-bot';
+import { PlainGalleryReader } from './plain-reads';
 
 /** A credential for the emulators, which accept any bearer token. */
 const benchCredential: TokenCredential = {
@@ -26,13 +28,26 @@ const benchCredential: TokenCredential = {
 async function start(options: BotProcessOptions): Promise<{ url: string; close(): Promise<void> }> {
   if (options.kind === 'echo') {
     const config = readConfig({ PORT: '0', LOG_LEVEL: options.logLevel });
+    const reader = options.resourceManagerUrl
+      ? new PlainGalleryReader(
+          options.resourceManagerUrl,
+          options.caCertificate,
+          VERSION_LIST_CONCURRENCY,
+        )
+      : undefined;
     const server = await startServer({
       config,
       logger: createLogger(config.logLevel),
-      createBot: () => new EchoBot(),
+      createBot: () => new EchoBot(reader),
       readiness: async () => ({}),
     });
-    return server;
+    return {
+      url: server.url,
+      close: async () => {
+        await server.close();
+        reader?.close();
+      },
+    };
   }
 
   const config = readConfig({

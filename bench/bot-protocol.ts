@@ -2,7 +2,10 @@
 
 export interface BotProcessOptions {
   kind: 'gallery' | 'echo';
-  /** Resource Manager (and Microsoft Graph) endpoint, `https://127.0.0.1:<port>`. */
+  /**
+   * Resource Manager (and Microsoft Graph) endpoint, `https://127.0.0.1:<port>`. The echo bot
+   * given one reads galleries there for the preview baseline.
+   */
   resourceManagerUrl?: string;
   caCertificate?: string;
   databaseFile?: string;

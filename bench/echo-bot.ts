@@ -1,15 +1,27 @@
 import { ActivityHandler, MessageFactory } from 'botbuilder';
+import type { PlainGalleryReader } from './plain-reads';
+
+/** Text of a message that asks the echo bot to read a gallery before it replies. */
+export const READ_COMMAND = 'read';
 
 /**
  * The baseline: a bot that replies to every message with its text. It runs behind the same
  * `startServer` (restify, body parser, CloudAdapter) as Gallery Approvals, so the difference
- * between the two is the bot's own work.
+ * between the two is the bot's own work. Given a reader, it answers `read <gallery id>` only
+ * after it has read that gallery with the inspection's requests over plain HTTPS.
  */
 export class EchoBot extends ActivityHandler {
-  constructor() {
+  constructor(reader?: PlainGalleryReader) {
     super();
     this.onMessage(async (context, next) => {
-      await context.sendActivity(MessageFactory.text(`Echo: ${context.activity.text ?? ''}`));
+      const text = context.activity.text ?? '';
+      const [command, galleryId] = text.trim().split(/\s+/);
+      if (reader && command === READ_COMMAND && galleryId) {
+        const imageCount = await reader.read(galleryId);
+        await context.sendActivity(MessageFactory.text(`Echo: read ${imageCount} images`));
+      } else {
+        await context.sendActivity(MessageFactory.text(`Echo: ${text}`));
+      }
       await next();
     });
   }

@@ -11,6 +11,11 @@ export function benchGalleryName(imageCount: number): string {
   return `bench${imageCount}Images`;
 }
 
+/** Resource id of the generated gallery with `imageCount` image definitions. */
+export function benchGalleryId(imageCount: number): string {
+  return `${GROUP_SCOPE}/providers/Microsoft.Compute/galleries/${benchGalleryName(imageCount)}`;
+}
+
 /** `{resourceGroup}/{gallery}` as a user types it after `publish`. */
 export function benchGalleryArgument(imageCount: number): string {
   return `sandbox-rg/${benchGalleryName(imageCount)}`;
@@ -33,7 +38,7 @@ export function benchSeed(imageCounts: readonly number[]): Seed {
   const resources: ArmResource[] = [];
   for (const imageCount of imageCounts) {
     const galleryName = benchGalleryName(imageCount);
-    const galleryId = `${GROUP_SCOPE}/providers/Microsoft.Compute/galleries/${galleryName}`;
+    const galleryId = benchGalleryId(imageCount);
     resources.push({
       ...structuredClone(template(READY_GALLERY)),
       id: galleryId,

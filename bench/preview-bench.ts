@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import type { FakeConnector } from '../test/support/fake-connector';
 import { cardOf } from '../test/support/bot-harness';
 import { startBotChild, type BotChild } from './bot-child';
-import { benchGalleryArgument, benchSeed } from './gallery-seed';
+import { READ_COMMAND } from './echo-bot';
+import { benchGalleryArgument, benchGalleryId, benchSeed } from './gallery-seed';
 import { startIndexedEmulator } from './indexed-emulator';
 import { summarize, type Summary } from './stats';
 import { USERS, jsonBytes, messageTurn, personalChat } from './turns';
@@ -20,14 +21,17 @@ export interface PreviewSettings {
   databaseFile: string;
   /** Node options added to the bot process, such as `--cpu-prof`. */
   botExecArgv?: readonly string[];
-  /** The echo bot, which gets one message before each preview turn, for the baseline. */
-  echo?: { url: string };
 }
 
 export interface PreviewFigures {
   imageCount: number;
   /** Echo turns taken between the preview turns, in ms. */
   echoLatency: Summary;
+  /**
+   * Echo turns that first read the gallery with the inspection's requests over plain HTTPS
+   * (`bench/plain-reads.ts`), taken between the preview turns, in ms.
+   */
+  readLatency: Summary;
   /** From the `publish` message to the preview card's arrival at the connector, in ms. */
   latency: Summary;
   /** CPU time (user and system) of the bot process per measured turn, in ms. */
@@ -68,7 +72,8 @@ export function boundedRoundTrips(
 /**
  * Measures preview turns for galleries of each size: a bot process against the indexed
  * emulator with a fixed latency, one `publish` at a time from Alex's 1:1 chat. Each preview
- * follows one echo turn, so that the baseline runs under the same load from other processes.
+ * follows two turns of an echo bot, a plain one and one that reads the same gallery over plain
+ * HTTPS first, so that the baselines run under the same load from other processes.
  */
 export async function runPreviewBench(
   settings: PreviewSettings,
@@ -89,15 +94,21 @@ export async function runPreviewBench(
     },
     settings.botExecArgv,
   );
+  const echo = await startBotChild({
+    kind: 'echo',
+    resourceManagerUrl: emulator.url,
+    caCertificate: emulator.caCertificate,
+    logLevel: 'info',
+  });
 
   try {
     const figures: PreviewFigures[] = [];
     for (const imageCount of settings.imageCounts) {
-      figures.push(await measureSize(imageCount, settings, bot, connector, emulator));
+      figures.push(await measureSize(imageCount, settings, { bot, echo }, connector, emulator));
     }
     return { figures, problems: bot.problems };
   } finally {
-    await bot.stop();
+    await Promise.all([bot.stop(), echo.stop()]);
     await emulator.close();
   }
 }
@@ -105,7 +116,7 @@ export async function runPreviewBench(
 async function measureSize(
   imageCount: number,
   settings: PreviewSettings,
-  bot: BotChild,
+  { bot, echo }: { bot: BotChild; echo: BotChild },
   connector: FakeConnector,
   emulator: { requestCount: number; clearRequests(): void },
 ): Promise<PreviewFigures> {
@@ -113,6 +124,7 @@ async function measureSize(
   const chat = personalChat(connector, USERS.alex);
   const latencies: number[] = [];
   const echoLatencies: number[] = [];
+  const readLatencies: number[] = [];
   let requestsPerTurn = 0;
   let cardBytes = 0;
   let activityBytes = 0;
@@ -120,9 +132,18 @@ async function measureSize(
 
   for (let turn = 0; turn < warmUp + measured; turn++) {
     connector.reset();
-    const echo = settings.echo
-      ? await messageTurn(settings.echo.url, connector, chat, 'status')
-      : undefined;
+    const echoTurn = await messageTurn(echo.url, connector, chat, 'status');
+    emulator.clearRequests();
+    const readTurn = await messageTurn(
+      echo.url,
+      connector,
+      chat,
+      `${READ_COMMAND} ${benchGalleryId(imageCount)}`,
+    );
+    const readRequests = emulator.requestCount;
+    if (!JSON.stringify(readTurn.reply.body).includes(`read ${imageCount} images`)) {
+      throw new Error(`The echo bot did not read ${imageCount} images.`);
+    }
     if (turn === warmUp) cpuBefore = await bot.cpuTimeInMs();
     emulator.clearRequests();
     const { latencyInMs, reply } = await messageTurn(
@@ -137,9 +158,16 @@ async function measureSize(
         `The preview of ${imageCount} images is not a submittable card: ${JSON.stringify(card).slice(0, 500)}`,
       );
     }
+    if (emulator.requestCount !== readRequests) {
+      throw new Error(
+        `The echo bot made ${readRequests} requests to read ${imageCount} images, and the ` +
+          `preview ${emulator.requestCount}, so the baseline does not make the same reads.`,
+      );
+    }
     if (turn < warmUp) continue;
     latencies.push(latencyInMs);
-    if (echo) echoLatencies.push(echo.latencyInMs);
+    echoLatencies.push(echoTurn.latencyInMs);
+    readLatencies.push(readTurn.latencyInMs);
     requestsPerTurn = Math.max(requestsPerTurn, emulator.requestCount);
     cardBytes = Math.max(cardBytes, jsonBytes(card));
     activityBytes = Math.max(activityBytes, jsonBytes(reply.body));
@@ -151,6 +179,7 @@ async function measureSize(
   return {
     imageCount,
     echoLatency: summarize(echoLatencies),
+    readLatency: summarize(readLatencies),
     latency: summarize(latencies),
     cpuPerTurnInMs,
     requestsPerTurn,

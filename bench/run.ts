@@ -138,7 +138,6 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
         concurrency: VERSION_LIST_CONCURRENCY,
         turnsFor: profile.previewTurnsFor,
         databaseFile: path.join(folder, 'preview.db'),
-        echo,
       },
       connector,
     );

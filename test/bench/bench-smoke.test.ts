@@ -65,11 +65,23 @@ describe('benchmark runner', () => {
         (line) =>
           line.startsWith('| ') && !line.startsWith('| Figure') && !line.startsWith('| ---'),
       );
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(10);
     const unmeasured = rows.filter((row) => row.includes('not measured'));
-    // The tiny profile previews 10 images only, so the 1,000-image target has no figure.
-    expect(unmeasured).toHaveLength(1);
-    expect(unmeasured[0]).toContain('1,000 images');
+    // The tiny profile previews 10 images only, so the two 1,000-image targets have no figure.
+    expect(unmeasured).toHaveLength(2);
+    for (const row of unmeasured) expect(row).toContain('1,000 images');
+  });
+
+  it('tiny run measures the echo bot making the same reads', () => {
+    const preview = page.slice(
+      page.indexOf('## Preview turn by gallery size'),
+      page.indexOf('## Version list concurrency'),
+    );
+    const row = preview.split('\n').find((line) => /^\|\s*1 \|/.test(line)) ?? '';
+    const cells = row.split('|').map((cell) => cell.trim());
+    // Echo with the same reads p50, then the preview's p50 divided by it.
+    expect(cells[11]).toMatch(/ms$/);
+    expect(cells[12]).toMatch(/^\d+\.\d\d×$/);
   });
 
   it('tiny run measures an echo burst', () => {
