@@ -6,11 +6,14 @@ import {
   type BotProcessOptions,
   type ChildMessage,
   type ParentMessage,
+  type ResidentKinds,
 } from './bot-protocol';
 
 export interface BotUsage {
   memory: NodeJS.MemoryUsage;
   cpu: NodeJS.CpuUsage;
+  /** Undefined where the system does not report it. */
+  resident?: ResidentKinds;
 }
 
 /** A bot running in a child process that this process started. */
@@ -118,7 +121,7 @@ function requestUsage(child: ChildProcess, collectGarbage: boolean): Promise<Bot
     const onMessage = (message: ChildMessage) => {
       if (message.type !== 'usage') return;
       child.off('message', onMessage);
-      resolve({ memory: message.memory, cpu: message.cpu });
+      resolve({ memory: message.memory, cpu: message.cpu, resident: message.resident });
     };
     child.on('message', onMessage);
     child.send({ type: 'usage', collectGarbage } satisfies ParentMessage);

@@ -4,6 +4,7 @@
  * runs alone in its process, so its resident set size and CPU time are its own, and the
  * Resource Manager emulator and the Bot Connector stand-in run in the parent.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/core-auth';
 import { startApp } from '../src/app';
@@ -16,6 +17,7 @@ import {
   type BotProcessOptions,
   type ChildMessage,
   type ParentMessage,
+  type ResidentKinds,
 } from './bot-protocol';
 import { EchoBot } from './echo-bot';
 import { PlainGalleryReader } from './plain-reads';
@@ -99,6 +101,25 @@ async function collectGarbage(): Promise<void> {
   }
 }
 
+/** Reads the resident set by kind of page; undefined where `/proc` is missing. */
+function residentKinds(): ResidentKinds | undefined {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kilobytes = (field: string): number | undefined => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  };
+  const anonymous = kilobytes('RssAnon');
+  const fileBacked = kilobytes('RssFile');
+  return anonymous === undefined || fileBacked === undefined
+    ? undefined
+    : { anonymous, fileBacked };
+}
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.env[OPTIONS_VARIABLE] ?? '{}') as BotProcessOptions;
   const bot = await start(options);
@@ -109,7 +130,12 @@ async function main(): Promise<void> {
     if (message.type === 'usage') {
       const collected = message.collectGarbage ? collectGarbage() : Promise.resolve();
       void collected.then(() =>
-        send({ type: 'usage', memory: process.memoryUsage(), cpu: process.cpuUsage() }),
+        send({
+          type: 'usage',
+          memory: process.memoryUsage(),
+          cpu: process.cpuUsage(),
+          resident: residentKinds(),
+        }),
       );
     } else if (message.type === 'stop') {
       void bot.close().finally(() => process.exit(0));

@@ -16,7 +16,16 @@ export type ParentMessage = { type: 'usage'; collectGarbage: boolean } | { type:
 
 export type ChildMessage =
   | { type: 'ready'; url: string }
-  | { type: 'usage'; memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }
+  | { type: 'usage'; memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage; resident?: ResidentKinds }
   | { type: 'failed'; message: string };
 
 export const OPTIONS_VARIABLE = 'BENCH_BOT_OPTIONS';
+
+/**
+ * The resident set by kind of page, in bytes, from `/proc/self/status` on Linux: anonymous
+ * memory (heaps, stacks) and pages mapped from files (the executable, shared libraries).
+ */
+export interface ResidentKinds {
+  anonymous: number;
+  fileBacked: number;
+}

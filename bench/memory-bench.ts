@@ -3,6 +3,7 @@ import { adaptiveCardAction, personalMessage } from '../test/support/activities'
 import { cardOf, requestIdOf } from '../test/support/bot-harness';
 import type { FakeConnector } from '../test/support/fake-connector';
 import type { BotChild, BotUsage } from './bot-child';
+import type { ResidentKinds } from './bot-protocol';
 import { measureThroughput } from './throughput';
 import { USERS, messageTurn, personalChat } from './turns';
 
@@ -12,12 +13,18 @@ export interface MemorySettings {
   maxDurationInMs: number;
 }
 
+/** Resident set size and V8 heap in use, in bytes, with the resident set by kind of page. */
+export interface MemoryReading {
+  rss: number;
+  heapUsed: number;
+  resident?: ResidentKinds;
+}
+
 export interface MemoryFigures {
   turns: number;
-  /** Resident set size and V8 heap in use, in bytes. */
-  start: { rss: number; heapUsed: number };
-  afterTurns: { rss: number; heapUsed: number };
-  afterGc: { rss: number; heapUsed: number };
+  start: MemoryReading;
+  afterTurns: MemoryReading;
+  afterGc: MemoryReading;
   /** RSS and heap used after a full collection at the end of each quarter of the turns. */
   afterGcByQuarter: { turns: number; rss: number; heapUsed: number }[];
   /** The share of each kind of turn in the mix, by name. */
@@ -102,9 +109,10 @@ export async function runMemoryBench(
     quarters.push({ turns, rss: afterGc.memory.rss, heapUsed: afterGc.memory.heapUsed });
   }
 
-  const pick = (usage: BotUsage) => ({
+  const pick = (usage: BotUsage): MemoryReading => ({
     rss: usage.memory.rss,
     heapUsed: usage.memory.heapUsed,
+    resident: usage.resident,
   });
   return {
     turns,

@@ -1,7 +1,14 @@
 import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { paragraph } from './markdown';
 import type { PreviewFigures } from './preview-bench';
-import { megabytes, milliseconds, ratio, type ReportInput, type RunFigures } from './report';
+import {
+  megabytes,
+  milliseconds,
+  ratio,
+  residentGrowth,
+  type ReportInput,
+  type RunFigures,
+} from './report';
 
 /**
  * Writes the section that explains what limits each figure. Its numbers come from the runs on
@@ -297,6 +304,12 @@ function memory(input: ReportInput): string {
     '**Memory.** Over the same turns, RSS after a full collection grows by',
     `${perRun(runs, (run) => growth(run.memory), megabytes)} for Gallery Approvals and by`,
     `${perRun(runs, (run) => growth(run.echoMemory), megabytes)} for the echo bot (per run).`,
+    runs.every((run) => run.memory.start.resident && run.echoMemory.start.resident)
+      ? `As anonymous / file-backed pages that is ${runs.map((run) => residentGrowth(run.memory)).join(' and ')}` +
+          ` for Gallery Approvals and ${runs.map((run) => residentGrowth(run.echoMemory)).join(' and ')}` +
+          ' for the echo bot (from /proc/self/status). File-backed pages are code and data of the' +
+          ' executable and libraries, read in once and shared, which the system can drop again.'
+      : '',
     'A leak would show in the heap in use after a full collection. It grows by',
     `${perRun(runs, (run) => heapGrowth(run.memory), megabytes)} for Gallery Approvals (echo:`,
     `${perRun(runs, (run) => heapGrowth(run.echoMemory), megabytes)}). Between the last two`,

@@ -458,6 +458,7 @@ function memorySection(input: ReportInput): string {
       megabytes(memory.afterTurns.rss),
       megabytes(memory.afterGc.rss),
       megabytes(memory.afterGc.rss - memory.start.rss),
+      residentGrowth(memory),
       `${megabytes(memory.start.heapUsed)} → ${megabytes(memory.afterTurns.heapUsed)} → ${megabytes(memory.afterGc.heapUsed)}`,
       megabytes(memory.afterGc.heapUsed - memory.start.heapUsed),
       memory.afterGcByQuarter.map((quarter) => megabytes(quarter.rss)).join(' → '),
@@ -475,10 +476,18 @@ function memorySection(input: ReportInput): string {
       'place of each invoke.',
     ),
     '',
-    '| Run | Bot | Turns | RSS at start | After turns | After GC | RSS growth | Heap used: start → after turns → after GC | Heap growth | RSS after GC by quarter | Heap after GC by quarter |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Run | Bot | Turns | RSS at start | After turns | After GC | RSS growth | Of it anonymous / file-backed | Heap used: start → after turns → after GC | Heap growth | RSS after GC by quarter | Heap after GC by quarter |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((line) => `| ${line} |`),
   ].join('\n');
+}
+
+/** Growth of anonymous and of file-backed resident pages, start to after GC, or a dash. */
+export function residentGrowth(memory: MemoryFigures): string {
+  const start = memory.start.resident;
+  const end = memory.afterGc.resident;
+  if (!start || !end) return '–';
+  return `${megabytes(end.anonymous - start.anonymous)} / ${megabytes(end.fileBacked - start.fileBacked)}`;
 }
 
 function readinessSection(input: ReportInput): string {
