@@ -4,8 +4,10 @@
  *   tsx bench/profile.ts preview [--images 10] [--turns 50]
  *   tsx bench/profile.ts approve [--clicks 100] [--rounds 1]
  *   tsx bench/profile.ts status [--turns 2000]   (after 5 approve rounds, as in run.ts)
+ *   tsx bench/profile.ts echo [--turns 2000]     (the echo bot under the same `status` load)
  * The `.cpuprofile` file stays in the folder printed at the end; open it in Chrome DevTools.
  */
+import type { Activity } from 'botbuilder';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import { startEmulator } from '../sandbox/emulator';
 import { DEMO_SEED_PATH, loadSeed } from '../sandbox/seed';
 import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { personalMessage } from '../test/support/activities';
-import { startFakeConnector } from '../test/support/fake-connector';
+import { startFakeConnector, type FakeConnector } from '../test/support/fake-connector';
 import { runApproveBench } from './approve-bench';
 import { startBotChild } from './bot-child';
 import { summarizeProfile } from './cpu-profile';
@@ -81,31 +83,44 @@ async function main(): Promise<void> {
       } else {
         // Lynne's requests from a few approve rounds give `status` a list to show, as in run.ts.
         await runApproveBench({ rounds: 5, clicks: 4, databaseFile }, bot, connector, emulator);
-        const chat = personalChat(connector, USERS.lynne);
-        const figures = await measureThroughput(
-          bot,
-          (index) => {
-            if (index % 500 === 0) connector.reset();
-            return personalMessage(chat, 'status');
-          },
-          {
-            concurrency: 20,
-            warmUpTurns: 100,
-            turns: Number(values.turns || 2000),
-            maxDurationInMs: 60_000,
-          },
-        );
+        const figures = await measureThroughput(bot, statusTurns(connector), {
+          concurrency: 20,
+          warmUpTurns: 100,
+          turns: Number(values.turns || 2000),
+          maxDurationInMs: 60_000,
+        });
         console.log(JSON.stringify(figures, null, 2));
       }
       await bot.stop();
       await emulator.close();
+    } else if (scenario === 'echo') {
+      const echo = await startBotChild({ kind: 'echo', logLevel: 'info' }, execArgv);
+      const figures = await measureThroughput(echo, statusTurns(connector), {
+        concurrency: 20,
+        warmUpTurns: 100,
+        turns: Number(values.turns || 2000),
+        maxDurationInMs: 60_000,
+      });
+      console.log(JSON.stringify(figures, null, 2));
+      await echo.stop();
     } else {
-      throw new Error(`Give a scenario: preview, approve or status; got ${scenario ?? 'none'}.`);
+      throw new Error(
+        `Give a scenario: preview, approve, status or echo; got ${scenario ?? 'none'}.`,
+      );
     }
   } finally {
     await connector.close();
   }
   printProfile(folder);
+}
+
+/** `status` messages from Lynne's 1:1 chat, clearing the connector's records now and then. */
+function statusTurns(connector: FakeConnector): (index: number) => Partial<Activity> {
+  const chat = personalChat(connector, USERS.lynne);
+  return (index) => {
+    if (index % 500 === 0) connector.reset();
+    return personalMessage(chat, 'status');
+  };
 }
 
 /** Prints the largest profile in the folder: the bot's main thread. */
