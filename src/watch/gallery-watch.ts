@@ -13,6 +13,7 @@ import {
 } from '../store/port';
 import { ClickChecks } from '../workflow/click-checks';
 import { WorkflowError } from '../workflow/errors';
+import { LeasedLoop } from '../workflow/leased-loop';
 import type { GalleryGateway } from '../workflow/ports';
 import type { Person, PublishRequest } from '../workflow/request';
 import type { RequestRepository } from '../workflow/requests';
@@ -64,28 +65,30 @@ export class GalleryWatch {
   private readonly changes: Collection<WatchChange>;
   private readonly checks: ClickChecks;
   private readonly now: () => Date;
-  private readonly owner: string;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private closed = false;
+  private readonly loop: LeasedLoop;
 
   constructor(private readonly deps: GalleryWatchDependencies) {
     this.baselines = deps.store.collection(WATCH_BASELINES);
     this.changes = deps.store.collection(WATCH_CHANGES);
     this.now = deps.now ?? (() => new Date());
     this.checks = new ClickChecks(deps.gateway, deps.allowSelfApproval, this.now);
-    this.owner = deps.owner ?? `gallery-watch-${randomBytes(6).toString('hex')}`;
+    this.loop = new LeasedLoop({
+      leases: deps.store.leases,
+      lease: WATCH_LEASE,
+      owner: deps.owner ?? `gallery-watch-${randomBytes(6).toString('hex')}`,
+      intervalInMs: deps.intervalInMs,
+      logger: deps.logger,
+      failureMessage: 'gallery watch run failed',
+    });
   }
 
   /** Runs the check every `intervalInMs` until `close`. */
   start(): void {
-    this.schedule();
+    this.loop.start(() => this.runOnce());
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
+  close(): Promise<void> {
+    return this.loop.close();
   }
 
   async getChange(changeId: string): Promise<WatchChange | undefined> {
@@ -102,10 +105,7 @@ export class GalleryWatch {
    */
   async runOnce(at: Date = this.now()): Promise<GalleryWatchRun> {
     const result: GalleryWatchRun = { ran: false, checked: 0, posted: [] };
-    const leaseDurationInMs = Math.max(2 * this.deps.intervalInMs, 60_000);
-    if (!(await this.deps.store.leases.acquire(WATCH_LEASE, this.owner, leaseDurationInMs))) {
-      return result;
-    }
+    if (!(await this.loop.acquireLease())) return result;
     result.ran = true;
 
     for (const request of await this.publishedRequests()) {
@@ -334,18 +334,6 @@ export class GalleryWatch {
       reason: extra.reason,
       details: { changeId: change.id, baselineHash: change.baselineHash, ...extra.details },
     });
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((error: unknown) => {
-          this.deps.logger.error({ err: error }, 'gallery watch run failed');
-        })
-        .finally(() => this.schedule());
-    }, this.deps.intervalInMs);
-    this.timer.unref();
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/port';
+import { LeasedLoop } from './leased-loop';
 import type { RequestListener } from './ports';
 import type { PublishRequest } from './request';
 import type { RequestRepository } from './requests';
@@ -52,10 +53,7 @@ export class Housekeeping {
   readonly options: HousekeepingOptions;
   private readonly listeners: RequestListener[] = [];
   private readonly now: () => Date;
-  private readonly owner: string;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private closed = false;
+  private readonly loop: LeasedLoop;
 
   constructor(private readonly deps: HousekeepingDependencies) {
     this.options = {
@@ -63,7 +61,14 @@ export class Housekeeping {
       intervalInMs: deps.options.intervalInMs ?? DEFAULT_INTERVAL_IN_MS,
     };
     this.now = deps.now ?? (() => new Date());
-    this.owner = deps.owner ?? `housekeeping-${randomBytes(6).toString('hex')}`;
+    this.loop = new LeasedLoop({
+      leases: deps.store.leases,
+      lease: HOUSEKEEPING_LEASE,
+      owner: deps.owner ?? `housekeeping-${randomBytes(6).toString('hex')}`,
+      intervalInMs: this.options.intervalInMs,
+      logger: deps.logger,
+      failureMessage: 'housekeeping run failed',
+    });
   }
 
   /** Registers a listener for the requests that housekeeping changes, to update their cards. */
@@ -73,13 +78,11 @@ export class Housekeeping {
 
   /** Runs housekeeping every `intervalInMs` until `close`. */
   start(): void {
-    this.schedule();
+    this.loop.start(() => this.runOnce());
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
-    await this.running;
+  close(): Promise<void> {
+    return this.loop.close();
   }
 
   /**
@@ -88,12 +91,7 @@ export class Housekeeping {
    */
   async runOnce(at: Date = this.now()): Promise<HousekeepingRun> {
     const result: HousekeepingRun = { ran: false, expired: [], reminded: [] };
-    const leaseDurationInMs = Math.max(2 * this.options.intervalInMs, 60_000);
-    if (
-      !(await this.deps.store.leases.acquire(HOUSEKEEPING_LEASE, this.owner, leaseDurationInMs))
-    ) {
-      return result;
-    }
+    if (!(await this.loop.acquireLease())) return result;
     result.ran = true;
 
     for (const request of await this.deps.requests.list({ state: 'pending' })) {
@@ -108,18 +106,6 @@ export class Housekeeping {
       }
     }
     return result;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((error: unknown) => {
-          this.deps.logger.error({ err: error }, 'housekeeping run failed');
-        })
-        .finally(() => this.schedule());
-    }, this.options.intervalInMs);
-    this.timer.unref();
   }
 
   private async expire(requestId: string, at: Date): Promise<boolean> {
