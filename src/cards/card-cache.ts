@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deepFreeze } from '../deep-freeze';
 import { LruMap } from '../lru-map';
 import type { AdaptiveCard } from './adaptive-card';
 
@@ -12,28 +13,28 @@ export interface RenderedCard {
 /**
  * Recently rendered cards by their inputs, least recently used first. The same card is often
  * rendered again: refresh invokes of one request card from every viewer, a burst of clicks on
- * a decided request, `status` sent twice. Parsing the kept JSON costs a small part of building
- * the view and expanding the template. Keys are SHA-256 hashes of the inputs' JSON, so a large
- * input takes no more memory than a small one.
+ * a decided request, `status` sent twice. Keys are SHA-256 hashes of the inputs' JSON, so a
+ * large input takes no more memory than a small one.
  */
 export class CardCache {
-  private readonly cards: LruMap<string, string>;
+  private readonly cards: LruMap<string, AdaptiveCard>;
 
   constructor(maxCards: number) {
     this.cards = new LruMap(maxCards);
   }
 
   /**
-   * Returns the card rendered for `inputs`, calling `render` only when none is kept. Every
-   * call returns a card of its own, so a caller may change it.
+   * Returns the card rendered for `inputs`, calling `render` only when none is kept. The card is
+   * deeply frozen and shared by every call with equal inputs, so a caller that needs a changed
+   * card must change a copy.
    */
   renderOnce(inputs: unknown, render: () => RenderedCard): AdaptiveCard {
     const key = createHash('sha256').update(JSON.stringify(inputs)).digest('base64');
-    const json = this.cards.get(key);
-    if (json !== undefined) return JSON.parse(json) as AdaptiveCard;
+    const cached = this.cards.get(key);
+    if (cached !== undefined) return cached;
 
-    const rendered = render();
-    this.cards.set(key, rendered.json);
-    return rendered.card;
+    const card = deepFreeze(render().card);
+    this.cards.set(key, card);
+    return card;
   }
 }

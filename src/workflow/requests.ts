@@ -5,6 +5,8 @@ import {
   type Store,
   type Stored,
 } from '../store/port';
+import { deepFreeze } from '../deep-freeze';
+import { LruMap } from '../lru-map';
 import { WorkflowError } from './errors';
 import { LARGE_REQUEST_FIELDS, type PublishRequest, type RequestSummary } from './request';
 
@@ -21,9 +23,14 @@ export const REQUESTS: CollectionDefinition<PublishRequest> = {
 /** How many times a conditional write is retried after losing to another writer. */
 const MAX_WRITE_ATTEMPTS = 20;
 
+/** Summaries kept parsed, each a request without its large fields (a few KB). */
+const MAX_KEPT_SUMMARIES = 500;
+
 /** Request documents with ETag-conditional updates. */
 export class RequestRepository {
   private readonly collection: Collection<PublishRequest>;
+  /** Parsed summaries by key and ETag. A stored change makes a new ETag, so none goes stale. */
+  private readonly summaries = new LruMap<string, RequestSummary>(MAX_KEPT_SUMMARIES);
 
   constructor(store: Store) {
     this.collection = store.collection(REQUESTS);
@@ -49,10 +56,22 @@ export class RequestRepository {
     return (await this.collection.query(where)).map((stored) => stored.value);
   }
 
-  /** Lists requests without their large fields, which the store then need not parse. */
-  async listSummaries(where: Record<string, string>): Promise<RequestSummary[]> {
+  /**
+   * Lists requests without their large fields, which the store then need not parse. A summary
+   * already parsed for the same ETag is reused rather than parsed again. Summaries are frozen
+   * and shared between calls, so copy one before changing it.
+   */
+  async listSummaries(where: Record<string, string>): Promise<readonly RequestSummary[]> {
     const found = await this.collection.query(where, { omit: LARGE_REQUEST_FIELDS });
-    return found.map((stored) => stored.value);
+    return found.map((stored) => {
+      const versionKey = `${stored.key}\n${stored.etag}`;
+      let summary = this.summaries.get(versionKey);
+      if (summary === undefined) {
+        summary = deepFreeze(stored.value);
+        this.summaries.set(versionKey, summary);
+      }
+      return summary;
+    });
   }
 
   /**

@@ -33,13 +33,16 @@ describe('CardCache', () => {
     expect(render).toHaveBeenCalledTimes(2);
   });
 
-  it('returns a copy on every call', () => {
+  it('shares one frozen card', () => {
     const cache = new CardCache(4);
     const first = cache.renderOnce('inputs', () => rendered('ready'));
-    (first.body as { text: string }[])[0]!.text = 'changed by a caller';
+    const change = () => {
+      (first.body as { text: string }[])[0]!.text = 'changed by a caller';
+    };
 
+    expect(change).toThrow(TypeError);
     const second = cache.renderOnce('inputs', () => rendered('other'));
-
+    expect(second).toBe(first);
     expect(second.body).toEqual([{ type: 'TextBlock', text: 'ready' }]);
   });
 
