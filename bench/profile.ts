@@ -21,7 +21,7 @@ import { runApproveBench } from './approve-bench';
 import { startBotChild } from './bot-child';
 import { summarizeProfile } from './cpu-profile';
 import { runPreviewBench } from './preview-bench';
-import { measureThroughput } from './throughput';
+import { measureThroughput, type ThroughputSettings } from './throughput';
 import { USERS, personalChat } from './turns';
 
 async function main(): Promise<void> {
@@ -83,24 +83,22 @@ async function main(): Promise<void> {
       } else {
         // Lynne's requests from a few approve rounds give `status` a list to show, as in run.ts.
         await runApproveBench({ rounds: 5, clicks: 4, databaseFile }, bot, connector, emulator);
-        const figures = await measureThroughput(bot, statusTurns(connector), {
-          concurrency: 20,
-          warmUpTurns: 100,
-          turns: Number(values.turns || 2000),
-          maxDurationInMs: 60_000,
-        });
+        const figures = await measureThroughput(
+          bot,
+          statusTurns(connector),
+          statusLoad(values.turns),
+        );
         console.log(JSON.stringify(figures, null, 2));
       }
       await bot.stop();
       await emulator.close();
     } else if (scenario === 'echo') {
       const echo = await startBotChild({ kind: 'echo', logLevel: 'info' }, execArgv);
-      const figures = await measureThroughput(echo, statusTurns(connector), {
-        concurrency: 20,
-        warmUpTurns: 100,
-        turns: Number(values.turns || 2000),
-        maxDurationInMs: 60_000,
-      });
+      const figures = await measureThroughput(
+        echo,
+        statusTurns(connector),
+        statusLoad(values.turns),
+      );
       console.log(JSON.stringify(figures, null, 2));
       await echo.stop();
     } else {
@@ -112,6 +110,16 @@ async function main(): Promise<void> {
     await connector.close();
   }
   printProfile(folder);
+}
+
+/** 20 `status` turns in flight, `turns` of them (2,000 when empty) after 100 to warm up. */
+function statusLoad(turns: string): ThroughputSettings {
+  return {
+    concurrency: 20,
+    warmUpTurns: 100,
+    turns: Number(turns || 2000),
+    maxDurationInMs: 60_000,
+  };
 }
 
 /** `status` messages from Lynne's 1:1 chat, clearing the connector's records now and then. */
