@@ -33,7 +33,9 @@ export class CardCache {
     const cached = this.cards.get(key);
     if (cached !== undefined) return cached;
 
-    const card = deepFreeze(render().card);
+    // Parsed from its JSON, the kept card shares no object with the view model or the request,
+    // which freezing it would otherwise freeze as well.
+    const card = deepFreeze(JSON.parse(render().json) as AdaptiveCard);
     this.cards.set(key, card);
     return card;
   }

@@ -46,6 +46,17 @@ describe('CardCache', () => {
     expect(second.body).toEqual([{ type: 'TextBlock', text: 'ready' }]);
   });
 
+  it('freezes a copy, not the rendered card', () => {
+    const cache = new CardCache(4);
+    const source = rendered('ready');
+
+    const kept = cache.renderOnce('inputs', () => source);
+
+    expect(kept).not.toBe(source.card);
+    expect(Object.isFrozen(source.card)).toBe(false);
+    expect(Object.isFrozen(source.card.body)).toBe(false);
+  });
+
   it('drops the least recently used card', () => {
     const cache = new CardCache(2);
     const render = jest.fn((text: string) => rendered(text));
