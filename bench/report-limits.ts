@@ -318,9 +318,29 @@ function memory(input: ReportInput): string {
     (run) => Math.abs(lateGrowth(run.memory, 'heapUsed')) < 1024 * 1024,
   );
   const rssLevelsOff = runs.every((run) => lateGrowth(run.memory, 'rss') < 10 * 1024 * 1024);
-  const sharedStackMostly = runs.every(
-    (run) => growth(run.echoMemory) > growth(run.memory) - growth(run.echoMemory),
-  );
+  const beyondEcho = (run: RunFigures) => growth(run.memory) - growth(run.echoMemory);
+  const sharedStackMostly = runs.every((run) => growth(run.echoMemory) > beyondEcho(run));
+  const botMostly = runs.every((run) => growth(run.echoMemory) <= beyondEcho(run));
+  // How much the growth of one bot differs between runs of the same code.
+  const spread = (value: (run: RunFigures) => number) =>
+    Math.max(...runs.map(value)) - Math.min(...runs.map(value));
+  const anonymousGrowth = (figures: RunFigures['memory']) =>
+    (figures.afterGc.resident?.anonymous ?? 0) - (figures.start.resident?.anonymous ?? 0);
+  // True when the runs differ mostly in anonymous pages while the live heap stays level.
+  const keptMemoryVaries =
+    runs.every((run) => run.memory.start.resident !== undefined) &&
+    spread((run) => anonymousGrowth(run.memory)) >= 0.8 * spread((run) => growth(run.memory)) &&
+    spread((run) => heapGrowth(run.memory)) < 2 * 1024 * 1024;
+  const variation =
+    runs.length > 1 && keptMemoryVaries
+      ? [
+          `Between runs of the same code the growth differs by ${megabytes(spread((run) => growth(run.memory)))}`,
+          `for Gallery Approvals and by ${megabytes(spread((run) => growth(run.echoMemory)))} for the echo`,
+          'bot, and nearly all of it is anonymous memory while the heap after a collection stays',
+          'level. That is most likely memory that V8 and the C allocator keep after the turns, and',
+          'how much they keep differs from run to run.',
+        ]
+      : [];
 
   return paragraph(
     '**Memory.** Over the same turns, RSS after a full collection grows by',
@@ -343,10 +363,13 @@ function memory(input: ReportInput): string {
     rssLevelsOff
       ? 'last two quarters, so it does not keep growing either.'
       : 'last two quarters, so it is still growing at the end.',
-    `The growth beyond the echo bot’s is ${perRun(runs, (run) => growth(run.memory) - growth(run.echoMemory), megabytes)},`,
+    `The growth beyond the echo bot’s is ${perRun(runs, beyondEcho, megabytes)},`,
     sharedStackMostly
       ? 'so most of the growth comes with the stack that both bots share.'
-      : 'so most of the growth is the bot’s own.',
+      : botMostly
+        ? 'so most of the growth is the bot’s own.'
+        : 'so which of the two grows more changes from run to run.',
+    ...variation,
     'Before RSS was read only after it stopped falling (see Method), it counted 30 to 85 MB of',
     'pages that V8 had freed but not yet unmapped. Reading /proc/self/smaps_rollup during earlier',
     'runs put the rest of the growth in three places. SQLite’s page cache filled up to the 16',
