@@ -22,8 +22,8 @@ export type ChildMessage =
 export const OPTIONS_VARIABLE = 'BENCH_BOT_OPTIONS';
 
 /**
- * The resident set by kind of page, in bytes, from `/proc/self/status` on Linux: anonymous
- * memory (heaps, stacks) and pages mapped from files (the executable, shared libraries).
+ * The resident set by kind of page, in bytes, as `/proc/self/status` reports it on Linux.
+ * Anonymous pages are heaps and stacks, and file-backed pages are the executable and libraries.
  */
 export interface ResidentKinds {
   anonymous: number;

@@ -1,13 +1,13 @@
 import { ActivityHandler, MessageFactory } from 'botbuilder';
 import type { PlainGalleryReader } from './plain-reads';
 
-/** Text of a message that asks the echo bot to read a gallery before it replies. */
+/** Command word of a message that makes the echo bot read a gallery before it replies. */
 export const READ_COMMAND = 'read';
 
 /**
  * The baseline: a bot that replies to every message with its text. It runs behind the same
  * `startServer` (restify, body parser, CloudAdapter) as Gallery Approvals, so the difference
- * between the two is the bot's own work. Given a reader, it answers `read <gallery id>` only
+ * between the two is the bot's own work. Given a reader, it replies to `read <gallery id>` only
  * after it has read that gallery with the inspection's requests over plain HTTPS.
  */
 export class EchoBot extends ActivityHandler {

@@ -26,25 +26,16 @@ export class PlainGalleryReader {
     this.agent = new Agent({ keepAlive: true, ca: caCertificate });
   }
 
-  /** Reads the gallery at `galleryPath` (its resource id) and returns its image count. */
-  async read(galleryPath: string): Promise<number> {
+  /** Reads the gallery with resource id `galleryId` and returns its image definition count. */
+  async read(galleryId: string): Promise<number> {
     const [, images] = await Promise.all([
-      this.getJson(this.url(galleryPath)),
+      this.getJson(this.url(galleryId)),
       mapIterableWithConcurrency(
-        this.items(this.url(`${galleryPath}/images`)),
+        this.items(this.url(`${galleryId}/images`)),
         this.concurrency,
-        async (image) => {
-          const versions = this.items(
-            this.url(`${galleryPath}/images/${image.name ?? ''}/versions`),
-          );
-          for await (const version of versions) void version;
-        },
+        (image) => this.countItems(this.url(`${galleryId}/images/${image.name ?? ''}/versions`)),
       ),
-      (async () => {
-        for await (const application of this.items(this.url(`${galleryPath}/applications`))) {
-          void application;
-        }
-      })(),
+      this.countItems(this.url(`${galleryId}/applications`)),
     ]);
     return images.length;
   }
@@ -57,13 +48,21 @@ export class PlainGalleryReader {
     return `${this.resourceManagerUrl}${path}?api-version=${COMPUTE_API_VERSION}`;
   }
 
-  /** Every item of a list, following `nextLink`, as the SDK's paged iterators do. */
+  /** Yields every item of a list, following `nextLink` as the SDK's paged iterators do. */
   private async *items(firstUrl: string): AsyncGenerator<{ name?: string }> {
     for (let url: string | undefined = firstUrl; url; ) {
       const page = (await this.getJson(url)) as Page;
       yield* page.value ?? [];
       url = page.nextLink;
     }
+  }
+
+  /** Reads every page of a list and returns how many items it has. */
+  private async countItems(firstUrl: string): Promise<number> {
+    const iterator = this.items(firstUrl);
+    let count = 0;
+    while (!(await iterator.next()).done) count += 1;
+    return count;
   }
 
   private getJson(url: string): Promise<unknown> {
@@ -82,7 +81,9 @@ export class PlainGalleryReader {
             const text = Buffer.concat(chunks).toString('utf8');
             if ((response.statusCode ?? 0) >= 400) {
               reject(
-                new Error(`GET ${url} answered ${response.statusCode}: ${text.slice(0, 200)}`),
+                new Error(
+                  `GET ${url} failed with status ${response.statusCode}: ${text.slice(0, 200)}`,
+                ),
               );
               return;
             }

@@ -142,7 +142,10 @@ async function measureSize(
     );
     const readRequests = emulator.requestCount;
     if (!JSON.stringify(readTurn.reply.body).includes(`read ${imageCount} images`)) {
-      throw new Error(`The echo bot did not read ${imageCount} images.`);
+      throw new Error(
+        `The echo bot replied ${JSON.stringify(readTurn.reply.body).slice(0, 300)} instead ` +
+          `of reading ${imageCount} images.`,
+      );
     }
     if (turn === warmUp) cpuBefore = await bot.cpuTimeInMs();
     emulator.clearRequests();

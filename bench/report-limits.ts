@@ -44,6 +44,22 @@ function mapDefined<T, R>(value: T | undefined, map: (value: T) => R): R | undef
   return value === undefined ? undefined : map(value);
 }
 
+/** Formats a time taken from the preview of `imageCount` images, for each run. */
+function perPreview(
+  runs: RunFigures[],
+  imageCount: number,
+  value: (figure: PreviewFigures) => number,
+): string {
+  return perRun(
+    runs,
+    (run) => {
+      const figure = figureFor(run, imageCount);
+      return figure && value(figure);
+    },
+    milliseconds,
+  );
+}
+
 function figureFor(run: RunFigures, imageCount: number): PreviewFigures | undefined {
   return run.preview.find((figure) => figure.imageCount === imageCount);
 }
@@ -74,14 +90,7 @@ function previewSmall(input: ReportInput): string {
         'in src/store/sqlite-store.ts would matter.',
       ];
   const forSmallest = (value: (figure: PreviewFigures) => number) =>
-    perRun(
-      runs,
-      (run) => {
-        const figure = figureFor(run, smallest);
-        return figure && value(figure);
-      },
-      milliseconds,
-    );
+    perPreview(runs, smallest, value);
   const latencyInMs = input.profile.latencyInMs;
   return paragraph(
     `**Preview of small galleries.** The inspection makes only the unavoidable round trips (two`,
@@ -129,15 +138,7 @@ function previewLarge(input: ReportInput): string {
   );
   const sizes = input.profile.imageCounts.filter((count) => count >= 1000);
   const bySize = sizes.map((imageCount) => {
-    const take = (value: (figure: PreviewFigures) => number) =>
-      perRun(
-        runs,
-        (run) => {
-          const figure = figureFor(run, imageCount);
-          return figure && value(figure);
-        },
-        milliseconds,
-      );
+    const take = (value: (figure: PreviewFigures) => number) => perPreview(runs, imageCount, value);
     return (
       `At ${imageCount.toLocaleString('en-US')} images a preview takes ${take((figure) => figure.latency.p50)}` +
       ` against round trips worth ${take((figure) => figure.boundedRoundTrips * latencyInMs)},` +

@@ -16,8 +16,8 @@ export interface LeasedLoopSettings {
 
 /**
  * Repeats a run every `intervalInMs` until `close`, for work that one instance at a time does
- * for all: each run first takes a lease in the store. A run starts only after the previous one
- * has ended, and the timer does not keep the process alive.
+ * for all of them. Each run first takes a lease in the store. A run starts only after the
+ * previous one has ended, and the timer does not keep the process alive.
  */
 export class LeasedLoop {
   private timer?: NodeJS.Timeout;

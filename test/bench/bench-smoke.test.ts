@@ -72,7 +72,7 @@ describe('benchmark runner', () => {
     for (const row of unmeasured) expect(row).toContain('1,000 images');
   });
 
-  it('tiny run measures the echo bot making the same reads', () => {
+  it('tiny run measures read baseline', () => {
     const preview = page.slice(
       page.indexOf('## Preview turn by gallery size'),
       page.indexOf('## Version list concurrency'),

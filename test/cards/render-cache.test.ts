@@ -50,9 +50,9 @@ describe('CardCache', () => {
     const cache = new CardCache(4);
     const source = rendered('ready');
 
-    const kept = cache.renderOnce('inputs', () => source);
+    const cached = cache.renderOnce('inputs', () => source);
 
-    expect(kept).not.toBe(source.card);
+    expect(cached).not.toBe(source.card);
     expect(Object.isFrozen(source.card)).toBe(false);
     expect(Object.isFrozen(source.card.body)).toBe(false);
   });

@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { Leases } from '../../src/store/port';
 import { LeasedLoop } from '../../src/workflow/leased-loop';
 
-/** Leases in memory: one holder per name, held for the duration asked. */
+/** Leases in memory, each with one holder until its requested duration ends. */
 class MemoryLeases implements Leases {
   readonly acquired: { name: string; owner: string; durationInMs: number }[] = [];
   private readonly holders = new Map<string, { owner: string; until: number }>();
