@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deepFreeze } from '../deep-freeze';
+import { deepFreeze, isDeeplyFrozen } from '../deep-freeze';
 import { LruMap } from '../lru-map';
 import type { AdaptiveCard } from './adaptive-card';
 
@@ -11,10 +11,17 @@ export interface RenderedCard {
 }
 
 /**
+ * Inputs whose JSON is at most this long are their own key, since hashing costs a turn more
+ * than comparing a short string. Longer ones are keyed by their hash.
+ */
+const MAX_PLAIN_KEY_LENGTH = 1024;
+
+/**
  * Recently rendered cards by their inputs, least recently used first. The same card is often
  * rendered again: refresh invokes of one request card from every viewer, a burst of clicks on
- * a decided request, `status` sent twice. Keys are SHA-256 hashes of the inputs' JSON, so a
- * large input takes no more memory than a small one.
+ * a decided request, `status` sent twice. Keys of large inputs are SHA-256 hashes of their
+ * JSON, so a large input takes no more memory than a small one. An input that `deepFreeze`
+ * froze cannot change, so its JSON is hashed once and the hash is kept with the object.
  */
 export class CardCache {
   private readonly cards: LruMap<string, AdaptiveCard>;
@@ -29,7 +36,8 @@ export class CardCache {
    * card must change a copy.
    */
   renderOnce(inputs: unknown, render: () => RenderedCard): AdaptiveCard {
-    const key = createHash('sha256').update(JSON.stringify(inputs)).digest('base64');
+    const json = JSON.stringify(Array.isArray(inputs) ? inputs.map(keyPart) : inputs);
+    const key = json.length <= MAX_PLAIN_KEY_LENGTH ? `json:${json}` : `sha256:${sha256(json)}`;
     const cached = this.cards.get(key);
     if (cached !== undefined) return cached;
 
@@ -39,4 +47,25 @@ export class CardCache {
     this.cards.set(key, card);
     return card;
   }
+}
+
+/** SHA-256 of the JSON of deeply frozen values, by the value. */
+const frozenDigests = new WeakMap<object, string>();
+
+/**
+ * Stands for one of the inputs in the key: a deeply frozen value by the hash of its JSON, any
+ * other value by itself. The two kinds are tagged, so neither can pass for the other.
+ */
+function keyPart(input: unknown): [string, unknown] {
+  if (!isDeeplyFrozen(input)) return ['value', input];
+  let digest = frozenDigests.get(input);
+  if (digest === undefined) {
+    digest = sha256(JSON.stringify(input));
+    frozenDigests.set(input, digest);
+  }
+  return ['frozen', digest];
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
 }

@@ -1,5 +1,6 @@
 import type { AdaptiveCard } from '../../src/cards/adaptive-card';
 import { CardCache, type RenderedCard } from '../../src/cards/card-cache';
+import { deepFreeze } from '../../src/deep-freeze';
 
 function rendered(text: string): RenderedCard {
   const card: AdaptiveCard = {
@@ -69,5 +70,60 @@ describe('CardCache', () => {
     cache.renderOnce('b', () => render('b'));
 
     expect(render.mock.calls.map(([text]) => text)).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  it('tells long inputs apart that differ only at the end', () => {
+    const cache = new CardCache(4);
+    const render = jest.fn(() => rendered('ready'));
+    const long = 'x'.repeat(5000);
+
+    cache.renderOnce([long, 'a'], render);
+    cache.renderOnce([long, 'a'], render);
+    cache.renderOnce([long, 'b'], render);
+
+    expect(render).toHaveBeenCalledTimes(2);
+  });
+
+  it('keys a deeply frozen input by its content, hashed once', () => {
+    const cache = new CardCache(4);
+    const render = jest.fn(() => rendered('ready'));
+    const request = deepFreeze({ id: 'r-1', state: 'pending', images: ['a', 'b'] });
+    const stringify = jest.spyOn(JSON, 'stringify');
+
+    cache.renderOnce([request, { audience: 'approver' }], render);
+    cache.renderOnce([request, { audience: 'approver' }], render);
+    const hashedRequest = stringify.mock.calls.filter(([value]) => value === request).length;
+    stringify.mockRestore();
+    cache.renderOnce(
+      [deepFreeze({ id: 'r-1', state: 'pending', images: ['a', 'b'] }), { audience: 'approver' }],
+      render,
+    );
+
+    expect(hashedRequest).toBe(1);
+    expect(render).toHaveBeenCalledTimes(1);
+  });
+
+  it('tells a frozen input from an equal one that is not frozen, and from a changed one', () => {
+    const cache = new CardCache(8);
+    const render = jest.fn(() => rendered('ready'));
+    const frozen = deepFreeze({ id: 'r-1', state: 'pending' });
+
+    cache.renderOnce([frozen], render);
+    cache.renderOnce([{ id: 'r-1', state: 'pending' }], render);
+    cache.renderOnce([deepFreeze({ id: 'r-1', state: 'approved' })], render);
+
+    expect(render).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not trust an input that is frozen only at the top', () => {
+    const cache = new CardCache(4);
+    const render = jest.fn(() => rendered('ready'));
+    const request = Object.freeze({ id: 'r-1', decision: { outcome: 'pending' } });
+
+    cache.renderOnce([request], render);
+    request.decision.outcome = 'approved';
+    cache.renderOnce([request], render);
+
+    expect(render).toHaveBeenCalledTimes(2);
   });
 });
