@@ -26,26 +26,53 @@ const MAX_WRITE_ATTEMPTS = 20;
 /** Summaries kept parsed, each a request without its large fields (a few KB). */
 const MAX_KEPT_SUMMARIES = 500;
 
+/**
+ * Whole requests kept parsed for `get` and `find`. Only requests of up to
+ * `MAX_KEPT_REQUEST_IMAGES` image definitions are kept, about 1 KB of JSON per image, so that
+ * the kept ones stay within a few MB.
+ */
+const MAX_KEPT_REQUESTS = 32;
+const MAX_KEPT_REQUEST_IMAGES = 100;
+
 /** Request documents with ETag-conditional updates. */
 export class RequestRepository {
   private readonly collection: Collection<PublishRequest>;
-  /** Parsed summaries by key and ETag. A stored change makes a new ETag, so none goes stale. */
+  /**
+   * Parsed summaries and requests by key and ETag. A stored change makes a new ETag, so none
+   * goes stale, even when another process wrote it.
+   */
   private readonly summaries = new LruMap<string, RequestSummary>(MAX_KEPT_SUMMARIES);
+  private readonly requests = new LruMap<string, PublishRequest>(MAX_KEPT_REQUESTS);
 
   constructor(store: Store) {
     this.collection = store.collection(REQUESTS);
   }
 
+  /**
+   * Reads a request. A request read before at the same version is returned again rather than
+   * parsed again: a burst of clicks reads one request once per click. Such a request is frozen
+   * and shared, so copy it before changing it (as `update` does).
+   */
   async get(id: string): Promise<PublishRequest> {
-    const stored = await this.collection.get(id);
-    if (!stored) {
+    const request = await this.find(id);
+    if (!request) {
       throw new WorkflowError('RequestNotFound', `Request ${id} was not found.`);
     }
-    return stored.value;
+    return request;
   }
 
+  /** Like `get`, but returns undefined for a request that does not exist. */
   async find(id: string): Promise<PublishRequest | undefined> {
-    return (await this.collection.get(id))?.value;
+    const stored = await this.collection.get(id);
+    if (!stored) return undefined;
+
+    const kept = this.requests.get(versionKey(stored));
+    if (kept !== undefined) return kept;
+    const request = stored.value;
+    if (request.snapshot.images.length <= MAX_KEPT_REQUEST_IMAGES) {
+      this.requests.set(versionKey(stored), deepFreeze(request));
+    }
+    return request;
   }
 
   async create(request: PublishRequest): Promise<PublishRequest> {
@@ -64,11 +91,10 @@ export class RequestRepository {
   async listSummaries(where: Record<string, string>): Promise<readonly RequestSummary[]> {
     const found = await this.collection.query(where, { omit: LARGE_REQUEST_FIELDS });
     return found.map((stored) => {
-      const versionKey = `${stored.key}\n${stored.etag}`;
-      let summary = this.summaries.get(versionKey);
+      let summary = this.summaries.get(versionKey(stored));
       if (summary === undefined) {
         summary = deepFreeze(stored.value);
-        this.summaries.set(versionKey, summary);
+        this.summaries.set(versionKey(stored), summary);
       }
       return summary;
     });
@@ -100,4 +126,9 @@ export class RequestRepository {
       }
     }
   }
+}
+
+/** Names one version of a stored document. */
+function versionKey(stored: Stored<unknown>): string {
+  return `${stored.key}\n${stored.etag}`;
 }

@@ -1,8 +1,8 @@
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { RequestRepository } from '../../src/workflow/requests';
-import { makeRequest } from '../cards/request-factory';
+import { makeImages, makeRequest, makeSnapshot } from '../cards/request-factory';
 
-describe('RequestRepository.listSummaries', () => {
+describe('RequestRepository', () => {
   let store: SqliteStore;
   let requests: RequestRepository;
 
@@ -16,31 +16,83 @@ describe('RequestRepository.listSummaries', () => {
     await store.close();
   });
 
-  it('leaves out the large fields', async () => {
-    const [summary] = await requests.listSummaries({ state: 'pending' });
+  describe('listSummaries', () => {
+    it('leaves out the large fields', async () => {
+      const [summary] = await requests.listSummaries({ state: 'pending' });
 
-    expect(summary?.id).toBe('r-1');
-    expect(summary).not.toHaveProperty('snapshot');
-    expect(summary).not.toHaveProperty('findings');
+      expect(summary?.id).toBe('r-1');
+      expect(summary).not.toHaveProperty('snapshot');
+      expect(summary).not.toHaveProperty('findings');
+    });
+
+    it('shares one frozen summary per version', async () => {
+      const [first] = await requests.listSummaries({ state: 'pending' });
+      const [second] = await requests.listSummaries({ state: 'pending' });
+
+      expect(second).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(Object.isFrozen(first?.gallery)).toBe(true);
+    });
+
+    it('reads a changed request again', async () => {
+      const [before] = await requests.listSummaries({ state: 'pending' });
+      await requests.update('r-1', (current) => ({ ...current, justification: 'changed' }));
+
+      const [after] = await requests.listSummaries({ state: 'pending' });
+
+      expect(after).not.toBe(before);
+      expect(after?.justification).toBe('changed');
+      expect(before?.justification).not.toBe('changed');
+    });
   });
 
-  it('shares one frozen summary per version', async () => {
-    const [first] = await requests.listSummaries({ state: 'pending' });
-    const [second] = await requests.listSummaries({ state: 'pending' });
+  describe('get and find', () => {
+    it('shares one frozen request per version', async () => {
+      const first = await requests.get('r-1');
+      const second = await requests.find('r-1');
 
-    expect(second).toBe(first);
-    expect(Object.isFrozen(first)).toBe(true);
-    expect(Object.isFrozen(first?.gallery)).toBe(true);
-  });
+      expect(second).toBe(first);
+      expect(Object.isFrozen(first.snapshot.images[0])).toBe(true);
+    });
 
-  it('reads a changed request again', async () => {
-    const [before] = await requests.listSummaries({ state: 'pending' });
-    await requests.update('r-1', (current) => ({ ...current, justification: 'changed' }));
+    it('reads a changed request again, even when another instance changed it', async () => {
+      const before = await requests.get('r-1');
+      await new RequestRepository(store).update('r-1', (current) => ({
+        ...current,
+        justification: 'changed',
+      }));
 
-    const [after] = await requests.listSummaries({ state: 'pending' });
+      const after = await requests.get('r-1');
 
-    expect(after).not.toBe(before);
-    expect(after?.justification).toBe('changed');
-    expect(before?.justification).not.toBe('changed');
+      expect(after).not.toBe(before);
+      expect(after.justification).toBe('changed');
+    });
+
+    it('hands update a copy of its own', async () => {
+      const kept = await requests.get('r-1');
+
+      await requests.update('r-1', (current) => {
+        expect(current).not.toBe(kept);
+        expect(Object.isFrozen(current)).toBe(false);
+        return undefined;
+      });
+    });
+
+    it('parses a request with many image definitions on every read', async () => {
+      await requests.create(
+        makeRequest({ id: 'r-large', snapshot: makeSnapshot({ images: makeImages(101) }) }),
+      );
+
+      const first = await requests.get('r-large');
+      const second = await requests.get('r-large');
+
+      expect(second).not.toBe(first);
+      expect(second).toEqual(first);
+    });
+
+    it('raises for a request that does not exist', async () => {
+      await expect(requests.get('missing')).rejects.toThrow('Request missing was not found.');
+      await expect(requests.find('missing')).resolves.toBeUndefined();
+    });
   });
 });
