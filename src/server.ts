@@ -11,6 +11,7 @@ import type { Config } from './config';
 import type { ActivityHandler } from 'botbuilder';
 import { ABUSE_REPORTS_PATH, type AbuseReportWebhook } from './reports/webhook';
 import { activityShapeProblem } from './teams/activity-shape';
+import { reuseClients } from './teams/reused-clients';
 
 export interface ServerDependencies {
   config: Config;
@@ -42,6 +43,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     MicrosoftAppTenantId: config.bot.appTenantId ?? '',
   } as ConfigurationBotFrameworkAuthenticationOptions);
   logAuthenticationFailures(authentication, logger);
+  reuseClients(authentication);
   const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const ids = {
