@@ -52,12 +52,12 @@ export class ConversationDirectory {
     delete conversationReference.activityId;
     const json = JSON.stringify(conversationReference);
     const nowMs = this.now();
-    const entry = { reference: conversationReference, updatedAt: new Date(nowMs).toISOString() };
     for (const key of keys) {
       const last = this.lastWrites.get(key);
       if (last && last.json === json && nowMs - last.atMs < REWRITE_AFTER_MS) continue;
 
-      await this.collection.upsert(key, entry);
+      const updatedAt = new Date(nowMs).toISOString();
+      await this.collection.upsert(key, { reference: conversationReference, updatedAt });
       this.lastWrites.set(key, { json, atMs: nowMs });
     }
   }
