@@ -2,7 +2,7 @@
  * Profiles the bot process under one benchmark with `node --cpu-prof` and prints where its CPU
  * time went. Usage:
  *   tsx bench/profile.ts preview [--images 10] [--turns 50]
- *   tsx bench/profile.ts approve [--clicks 100] [--rounds 1]
+ *   tsx bench/profile.ts approve [--clicks 100] [--rounds 1]   (after 1 round to warm up)
  *   tsx bench/profile.ts status [--turns 2000]   (after 5 approve rounds, as in run.ts)
  *   tsx bench/profile.ts echo [--turns 2000]     (the echo bot under the same `status` load)
  * The `.cpuprofile` file stays in the folder printed at the end; open it in Chrome DevTools.
@@ -74,7 +74,12 @@ async function main(): Promise<void> {
       );
       if (scenario === 'approve') {
         const figures = await runApproveBench(
-          { rounds: Number(values.rounds), clicks: Number(values.clicks), databaseFile },
+          {
+            warmUpRounds: 1,
+            rounds: Number(values.rounds),
+            clicks: Number(values.clicks),
+            databaseFile,
+          },
           bot,
           connector,
           emulator,
@@ -82,7 +87,12 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(figures, null, 2));
       } else {
         // Lynne's requests from a few approve rounds give `status` a list to show, as in run.ts.
-        await runApproveBench({ rounds: 5, clicks: 4, databaseFile }, bot, connector, emulator);
+        await runApproveBench(
+          { warmUpRounds: 0, rounds: 5, clicks: 4, databaseFile },
+          bot,
+          connector,
+          emulator,
+        );
         const figures = await measureThroughput(
           bot,
           statusTurns(connector),

@@ -13,7 +13,7 @@ export interface BenchProfile {
   concurrencyImageCounts: readonly number[];
   concurrencies: readonly number[];
   concurrencyRunsFor(imageCount: number): number;
-  approve: { rounds: number; clicks: number };
+  approve: { warmUpRounds: number; rounds: number; clicks: number };
   throughput: ThroughputSettings;
   /** Alternating slices of echo and `status` turns; `throughput` is split between them. */
   throughputSlices: number;
@@ -40,7 +40,7 @@ export const BENCH_PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     concurrencyImageCounts: [1000, 5000],
     concurrencies: CONCURRENCIES,
     concurrencyRunsFor: (imageCount) => (imageCount >= 5000 ? 1 : 3),
-    approve: { rounds: 5, clicks: 100 },
+    approve: { warmUpRounds: 1, rounds: 5, clicks: 100 },
     throughput: { concurrency: 20, warmUpTurns: 200, turns: 4000, maxDurationInMs: 16_000 },
     throughputSlices: 4,
     memory: { turns: 10_000, concurrency: 10, maxDurationInMs: 240_000 },
@@ -56,7 +56,7 @@ export const BENCH_PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     concurrencyImageCounts: [10],
     concurrencies: CONCURRENCIES,
     concurrencyRunsFor: () => 1,
-    approve: { rounds: 1, clicks: 8 },
+    approve: { warmUpRounds: 1, rounds: 1, clicks: 8 },
     throughput: { concurrency: 20, warmUpTurns: 20, turns: 100, maxDurationInMs: 5_000 },
     throughputSlices: 2,
     memory: { turns: 100, concurrency: 10, maxDurationInMs: 30_000 },
