@@ -343,8 +343,8 @@ function memory(input: ReportInput): string {
           `Between runs of the same code the growth differs by ${megabytes(spread((run) => growth(run.memory)))}`,
           `for Gallery Approvals and by ${megabytes(spread((run) => growth(run.echoMemory)))} for the echo`,
           'bot, and nearly all of it is anonymous memory while the heap after a collection stays',
-          'level. That is most likely memory that V8 and the C allocator keep after the turns, and',
-          'how much they keep differs from run to run.',
+          'level. That is memory outside the compacted heap, such as what the C allocator keeps',
+          'after the turns, and how much differs from run to run.',
         ]
       : [];
 
@@ -377,7 +377,10 @@ function memory(input: ReportInput): string {
         : 'so which of the two grows more changes from run to run.',
     ...variation,
     'Before RSS was read only after it stopped falling (see Method), it counted 30 to 85 MB of',
-    'pages that V8 had freed but not yet unmapped. Reading /proc/self/smaps_rollup during earlier',
+    'pages that V8 had freed but not yet unmapped. Before the forced collection compacted, it left',
+    '41 to 48 MB free in partly used old-generation pages, for 39 to 40 MB of live objects',
+    '(`v8.getHeapSpaceStatistics()`), so the growth read 26 to 60 MB for the same code. Reading',
+    '/proc/self/smaps_rollup during earlier',
     'runs put the rest of the growth in three places. SQLite’s page cache filled up to the 16',
     'MB that better-sqlite3 12 builds in, until src/store/sqlite-store.ts set SQLite’s own 2 MB.',
     'Code that V8 compiled as the turns warmed up takes about 5 MB, and pages of the node',
