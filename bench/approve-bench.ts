@@ -21,8 +21,8 @@ const WAIT_TIMEOUT_IN_MS = 30_000;
 export interface ApproveSettings {
   /**
    * Rounds run first on the new bot process and left out of every figure but
-   * `firstBurstLatency`: its first burst runs code that V8 has not optimized yet, as the echo
-   * bot's has been by the time it is compared.
+   * `firstBurstLatency`. Their clicks run code that V8 has not optimized yet, while the echo
+   * bot's code has been optimized by the time it is compared.
    */
   warmUpRounds: number;
   rounds: number;

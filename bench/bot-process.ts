@@ -91,7 +91,7 @@ const RSS_SETTLED_BYTES = 256 * 1024;
  * varied by 20 MB between runs with how fragmented the pages happened to be. V8 compacts them
  * on its own only after about 8 s without work (its memory reducer). So this one collection
  * runs with `--compact-on-every-full-gc`, which moves the objects off partly used pages and
- * gives those pages back; the turns themselves run with V8's defaults.
+ * gives those pages back. The turns themselves run with V8's defaults.
  *
  * `global.gc()` also returns before V8's helper threads have unmapped the pages it freed, and
  * RSS read at once still counted 30 to 85 MB of them on a 2-core machine.

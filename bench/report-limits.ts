@@ -212,6 +212,7 @@ function approve(input: ReportInput): string {
   const echoP95 = perRun(runs, (run) => run.approve.echoBurstLatency?.p95, milliseconds);
   const firstP95 = perRun(runs, (run) => run.approve.firstBurstLatency?.p95, milliseconds);
   const echoAboveTarget = runs.every((run) => (run.approve.echoBurstLatency?.p95 ?? 0) > 150);
+  const botMeetsTarget = runs.every((run) => run.approve.latency.p95 <= 150);
 
   // Every click that runs the Azure checks reads the role assignments once.
   const checkingClicks = (run: RunFigures) =>
@@ -260,16 +261,22 @@ function approve(input: ReportInput): string {
     'Bot Connector clients for it (src/teams/reused-clients.ts). The',
     `echo bot, given ${clicks} messages at once after each round, answered them with a p95 of`,
     `${echoP95} (per run).`,
-    ...(echoAboveTarget
+    ...(echoAboveTarget && botMeetsTarget
       ? [
-          'So on this machine the target is out of reach of any bot on this stack that handles',
-          'a burst of that size in one process. Several bot instances behind a load balancer',
-          'share such a burst (docs/scaling.md).',
+          'An echo turn ends only when its reply has reached the Bot Connector stand-in, in a',
+          'second HTTP request of its own, while the response to an invoke carries the card. So',
+          'a burst of clicks is answered sooner than a burst of messages of the same size.',
         ]
-      : [
-          'The difference between the two p95 figures is what the bot’s own work adds to a',
-          'burst.',
-        ]),
+      : echoAboveTarget
+        ? [
+            'So on this machine the target is out of reach of any bot on this stack that handles',
+            'a burst of that size in one process. Several bot instances behind a load balancer',
+            'share such a burst (docs/scaling.md).',
+          ]
+        : [
+            'The difference between the two p95 figures is what the bot’s own work adds to a',
+            'burst.',
+          ]),
   );
 }
 
@@ -287,6 +294,24 @@ function throughput(input: ReportInput): string {
     (run) => mapDefined(run.echoThroughput.cpuPerTurnInMs, (cpu) => cpu * 0.25),
     milliseconds,
   );
+  const own = perRun(
+    runs,
+    (run) =>
+      mapDefined(run.echoThroughput.cpuPerTurnInMs, (echoCpu) =>
+        mapDefined(run.statusThroughput.cpuPerTurnInMs, (statusCpu) => statusCpu - echoCpu),
+      ),
+    milliseconds,
+  );
+  const cut = perRun(
+    runs,
+    (run) =>
+      mapDefined(run.echoThroughput.cpuPerTurnInMs, (echoCpu) =>
+        mapDefined(run.statusThroughput.cpuPerTurnInMs, (statusCpu) =>
+          Math.max(0, statusCpu - echoCpu * 1.25),
+        ),
+      ),
+    milliseconds,
+  );
   return paragraph(
     `**\`status\` throughput.** A \`status\` turn costs ${status} of bot CPU against ${echo} for`,
     `an echo turn, for a ratio of ${ratios} in turns per second (figures per run). The two bots`,
@@ -298,14 +323,21 @@ function throughput(input: ReportInput): string {
     '(src/workflow/requests.ts). It takes the status list card, frozen and shared, from a cache',
     'keyed by the listed fields (src/cards/status-list-card.ts), and it writes no conversation',
     'reference unless it changed. Profiles of both bots under the same load (`npx tsx',
-    'bench/profile.ts status` and `npx tsx bench/profile.ts echo`, 3,000 turns each, five',
-    'requests listed) put about 0.5 ms more per `status` turn on the main thread, spread over',
-    'many parts. Listing the summaries took about 0.13 ms, mostly the SQLite query. Checking the',
-    'conversation reference took 0.05 ms, the cached card 0.04 ms, and serializing its 6.4 KB',
-    'into the reply 0.06 ms (`serializeRequestBody` of @azure/core-client, through',
-    'botframework-connector). In a profile taken before summaries and cards were shared,',
-    'parsing a copy of each cost about 0.2 ms more per turn, with the garbage collection it',
-    'caused.',
+    'bench/profile.ts status` and `npx tsx bench/profile.ts echo`, 4,000 turns each, five',
+    'requests listed, 2026-12-05) put about 0.21 ms more per `status` turn on the main thread,',
+    'spread over many parts. Serializing the 6.4 KB card into the reply took about 0.05 ms',
+    '(`serializeRequestBody` and the serializer of @azure/core-client, through',
+    'botframework-connector), the SQLite query about 0.045 ms, and the extra garbage collection',
+    '0.02 to 0.04 ms. The two pino child loggers of a turn took 0.015 ms, and the cache lookups,',
+    'the conversation reference check and the card cache key about 0.02 ms together.',
+    'The query is one statement of about 4 µs when timed alone in a loop on a copy of the same',
+    'database. Timed inside the bot under this load it averaged 27 µs. With 4 MB of memory',
+    'touched between statements the loop took 10 µs, so CPU caches left cold by the rest of',
+    'the turn explain part of that. Each statement also takes and releases the WAL read lock',
+    '(two `fcntl` calls per turn under `strace -c`). Reading only the keys and ETags first, to',
+    'skip the summaries already parsed, cost as much as the query it saved, so that was not',
+    `kept. Meeting 0.8× would take ${cut} off the bot’s own ${own} per turn (per run), and the`,
+    'largest parts of it are the card the user asked for and one read of the store.',
   );
 }
 

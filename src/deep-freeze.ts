@@ -17,8 +17,8 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Whether `deepFreeze` froze this object, so that nothing in it can change. A value that is
- * only frozen at the top, by `Object.freeze`, is not.
+ * Returns whether `deepFreeze` froze this object, so that nothing in it can change. A value
+ * that `Object.freeze` froze only at the top is not.
  */
 export function isDeeplyFrozen(value: unknown): value is object {
   return typeof value === 'object' && value !== null && deeplyFrozen.has(value);

@@ -11,8 +11,8 @@ export interface RenderedCard {
 }
 
 /**
- * Inputs whose JSON is at most this long are their own key, since hashing costs a turn more
- * than comparing a short string. Longer ones are keyed by their hash.
+ * Inputs whose JSON is at most this long are their own key, because creating a SHA-256 hash
+ * cost a `status` turn more than comparing a string of this length. Longer ones are hashed.
  */
 const MAX_PLAIN_KEY_LENGTH = 1024;
 
@@ -53,8 +53,8 @@ export class CardCache {
 const frozenDigests = new WeakMap<object, string>();
 
 /**
- * Stands for one of the inputs in the key: a deeply frozen value by the hash of its JSON, any
- * other value by itself. The two kinds are tagged, so neither can pass for the other.
+ * Returns the key part of one input: the hash of its JSON for a deeply frozen value, and the
+ * value itself otherwise. The two kinds are tagged, so neither can pass for the other.
  */
 function keyPart(input: unknown): [string, unknown] {
   if (!isDeeplyFrozen(input)) return ['value', input];

@@ -50,8 +50,8 @@ export class RequestRepository {
 
   /**
    * Reads a request. A request read before at the same version is returned again rather than
-   * parsed again: a burst of clicks reads one request once per click. Such a request is frozen
-   * and shared, so copy it before changing it (as `update` does).
+   * parsed again, because a burst of clicks reads one request once per click. Such a request
+   * is frozen and shared, so copy it before changing it (as `update` does).
    */
   async get(id: string): Promise<PublishRequest> {
     const request = await this.find(id);
