@@ -1,4 +1,5 @@
 import {
+  acknowledgementStatus,
   actionSet,
   adaptiveCard,
   buildWithinBudget,
@@ -13,7 +14,6 @@ import {
 import type { WatchChange } from '../watch/watch-records';
 import type { AdaptiveCard } from './adaptive-card';
 import { formatCount, formatTime, truncate } from './text';
-import { personName } from './view-parts';
 
 /** Card verbs of the gallery change card. `startUnpublish` is shared with the report card. */
 export const WATCH_VERBS = {
@@ -61,12 +61,7 @@ function headerElements(
   options: WatchCardOptions,
   limits: WatchLimits,
 ): CardElement[] {
-  const status = change.acknowledged
-    ? textRun(
-        `Acknowledged by ${personName(change.acknowledged.by)} at ${formatTime(change.acknowledged.at)}`,
-        { color: 'good', weight: 'Bolder' },
-      )
-    : textRun('Not acknowledged', { color: 'attention', weight: 'Bolder' });
+  const status = acknowledgementStatus(change.acknowledged);
   const header: CardElement[] = [heading('Published gallery changed after its approval')];
   if (change.urgent) {
     header.push(

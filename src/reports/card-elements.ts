@@ -4,8 +4,9 @@ import {
   measureCardBytes,
   type AdaptiveCard,
 } from '../cards/adaptive-card';
-import { truncate } from '../cards/text';
-import type { ContainerStyle, TextColor } from '../cards/view-parts';
+import { formatTime, truncate } from '../cards/text';
+import { personName, type ContainerStyle, type TextColor } from '../cards/view-parts';
+import type { Person } from '../workflow/request';
 
 /**
  * Adaptive Card 1.5 elements for the cards built in code: the abuse report, the report form,
@@ -47,6 +48,15 @@ export function labelled(
       textRun(shown, options.monospace ? { fontType: 'Monospace' } : {}),
     ],
     'Small',
+  );
+}
+
+/** Builds the bold status of something a channel acknowledges: who did and when, or not yet. */
+export function acknowledgementStatus(acknowledged?: { by: Person; at: string }): CardElement {
+  if (!acknowledged) return textRun('Not acknowledged', { color: 'attention', weight: 'Bolder' });
+  return textRun(
+    `Acknowledged by ${personName(acknowledged.by)} at ${formatTime(acknowledged.at)}`,
+    { color: 'good', weight: 'Bolder' },
   );
 }
 

@@ -4,6 +4,7 @@ import { formatCount, formatTime, truncate } from '../cards/text';
 import { personName } from '../cards/view-parts';
 import type { PublishRequest } from '../workflow/request';
 import {
+  acknowledgementStatus,
   actionSet,
   adaptiveCard,
   buildWithinBudget,
@@ -75,12 +76,7 @@ function headerElements(
   options: ReportCardOptions,
   limits: ReportLimits,
 ): CardElement[] {
-  const status = report.acknowledged
-    ? textRun(
-        `Acknowledged by ${personName(report.acknowledged.by)} at ${formatTime(report.acknowledged.at)}`,
-        { color: 'good', weight: 'Bolder' },
-      )
-    : textRun('Not acknowledged', { color: 'attention', weight: 'Bolder' });
+  const status = acknowledgementStatus(report.acknowledged);
   const elements: CardElement[] = [
     container(
       [
