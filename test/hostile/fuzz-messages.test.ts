@@ -17,6 +17,8 @@ import {
   USERS,
   cardOf,
   copyReadyGallery,
+  messageAndReply,
+  personalChatWith,
   requestIdOf,
   startBotProcess,
   waitUntil,
@@ -93,26 +95,13 @@ describe('hostile activities on /api/messages', () => {
   });
 
   function personal(user: TeamsUser): ActivityOptions {
-    return {
-      serviceUrl: connector.url,
-      user,
-      conversationId: `a:personal-${user.aadObjectId}`,
-      tenantId: TENANT_ID,
-    };
+    return personalChatWith(connector, user);
   }
 
-  async function preview(user: TeamsUser, gallery: string): Promise<SentRecord> {
-    const options = personal(user);
-    const before = connector.sent.length;
-    const response = await postActivity(bot.url, personalMessage(options, `publish ${gallery}`));
-    if (response.status !== 200) throw new Error(`publish ${gallery} answered ${response.status}`);
-    return connector.waitFor(
-      (record): record is SentRecord =>
-        record.kind === 'sent' &&
-        record.conversationId === options.conversationId &&
-        connector.sent.indexOf(record as SentRecord) >= before,
-      { timeoutInMs: 15_000 },
-    );
+  function preview(user: TeamsUser, gallery: string): Promise<SentRecord> {
+    return messageAndReply(bot.url, connector, user, `publish ${gallery}`, {
+      timeoutInMs: 15_000,
+    });
   }
 
   async function click(

@@ -5,20 +5,20 @@ import { startEmulator, type Emulator } from '../../sandbox/emulator';
 import { DEMO_SEED_PATH, loadSeed } from '../../sandbox/seed';
 import {
   adaptiveCardAction,
-  personalMessage,
   postActivity,
   type ActivityOptions,
   type TeamsUser,
 } from '../support/activities';
 import { startFakeConnector, type FakeConnector, type SentRecord } from '../support/fake-connector';
 import {
-  TENANT_ID,
   USERS,
   approvalCardOf,
   auditRecords,
   cardOf,
   cardText,
   clickCard,
+  messageAndReply,
+  personalChatWith,
   requestIdOf,
   sendText,
   settledRequest,
@@ -175,25 +175,11 @@ describe('decision across two processes', () => {
   });
 
   function personal(user: TeamsUser): ActivityOptions {
-    return {
-      serviceUrl: connector.url,
-      user,
-      conversationId: `a:personal-${user.aadObjectId}`,
-      tenantId: TENANT_ID,
-    };
+    return personalChatWith(connector, user);
   }
 
-  async function reply(bot: BotProcess, user: TeamsUser, text: string): Promise<SentRecord> {
-    const before = connector.sent.length;
-    const response = await postActivity(bot.url, personalMessage(personal(user), text));
-    expect(response.status).toBe(200);
-    return connector.waitFor(
-      (record): record is SentRecord =>
-        record.kind === 'sent' &&
-        record.conversationId === personal(user).conversationId &&
-        connector.sent.indexOf(record as SentRecord) >= before,
-      { timeoutInMs: 15_000 },
-    );
+  function reply(bot: BotProcess, user: TeamsUser, text: string): Promise<SentRecord> {
+    return messageAndReply(bot.url, connector, user, text, { timeoutInMs: 15_000 });
   }
 
   it('two bots decide once', async () => {

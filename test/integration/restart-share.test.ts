@@ -5,18 +5,18 @@ import { startEmulator, type Emulator } from '../../sandbox/emulator';
 import { DEMO_SEED_PATH, loadSeed } from '../../sandbox/seed';
 import {
   adaptiveCardAction,
-  personalMessage,
   postActivity,
   type ActivityOptions,
   type TeamsUser,
 } from '../support/activities';
 import { startFakeConnector, type FakeConnector, type SentRecord } from '../support/fake-connector';
 import {
-  TENANT_ID,
   USERS,
   auditRecords,
   cardOf,
   cardText,
+  messageAndReply,
+  personalChatWith,
   requestIdOf,
   startBotProcess,
   storedRequest,
@@ -57,26 +57,11 @@ describe('restart during a share operation', () => {
   });
 
   function personal(user: TeamsUser): ActivityOptions {
-    return {
-      serviceUrl: connector.url,
-      user,
-      conversationId: `a:personal-${user.aadObjectId}`,
-      tenantId: TENANT_ID,
-    };
+    return personalChatWith(connector, user);
   }
 
-  async function sendText(bot: BotProcess, user: TeamsUser, text: string): Promise<SentRecord> {
-    const options = personal(user);
-    const before = connector.sent.length;
-    const response = await postActivity(bot.url, personalMessage(options, text));
-    expect(response.status).toBe(200);
-    return connector.waitFor(
-      (record): record is SentRecord =>
-        record.kind === 'sent' &&
-        record.conversationId === options.conversationId &&
-        connector.sent.indexOf(record as SentRecord) >= before,
-      { timeoutInMs: 15_000 },
-    );
+  function sendText(bot: BotProcess, user: TeamsUser, text: string): Promise<SentRecord> {
+    return messageAndReply(bot.url, connector, user, text, { timeoutInMs: 15_000 });
   }
 
   async function click(

@@ -10,7 +10,6 @@ import { OUTBOX_COLLECTION } from '../../src/teams/outbox';
 import { RequestRepository } from '../../src/workflow/requests';
 import {
   adaptiveCardAction,
-  personalMessage,
   postActivity,
   type ActivityOptions,
   type TeamsUser,
@@ -18,8 +17,9 @@ import {
 import { azuriteConnectionString, startAzurite, type Azurite } from './azurite';
 import { startBatchingProxy, type BatchingProxy } from './batching-proxy';
 import {
-  TENANT_ID,
   cardOf,
+  messageAndReply,
+  personalChatWith,
   requestIdOf,
   startBotProcess,
   waitUntil,
@@ -119,12 +119,7 @@ export async function startBotCluster(options: BotClusterOptions): Promise<BotCl
       name: OUTBOX_COLLECTION,
       indexes: { state: (entry) => entry.state },
     }),
-    personal: (user) => ({
-      serviceUrl: connector.url,
-      user,
-      conversationId: `a:personal-${user.aadObjectId}`,
-      tenantId: TENANT_ID,
-    }),
+    personal: (user) => personalChatWith(connector, user),
     close,
   };
 }
@@ -136,25 +131,13 @@ function tablePortOf(connectionString: string): number {
 }
 
 /** Sends a text message in a user's 1:1 chat through `bot` and returns the first reply. */
-export async function sendTextTo(
+export function sendTextTo(
   cluster: BotCluster,
   bot: BotProcess,
   user: TeamsUser,
   text: string,
 ): Promise<SentRecord> {
-  const options = cluster.personal(user);
-  const before = cluster.connector.sent.length;
-  const response = await postActivity(bot.url, personalMessage(options, text));
-  if (response.status !== 200) {
-    throw new Error(`${bot.url} returned HTTP ${response.status} for "${text}" from ${user.name}.`);
-  }
-  return cluster.connector.waitFor(
-    (record): record is SentRecord =>
-      record.kind === 'sent' &&
-      record.conversationId === options.conversationId &&
-      cluster.connector.sent.indexOf(record as SentRecord) >= before,
-    { timeoutInMs: WAIT_IN_MS },
-  );
+  return messageAndReply(bot.url, cluster.connector, user, text, { timeoutInMs: WAIT_IN_MS });
 }
 
 /**

@@ -146,12 +146,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     botUrl: app.server.url,
     databaseFile,
     logs,
-    personal: (user) => ({
-      serviceUrl: connector.url,
-      user,
-      conversationId: `a:personal-${user.aadObjectId}`,
-      tenantId: TENANT_ID,
-    }),
+    personal: (user) => personalChatWith(connector, user),
     stopBot: async () => {
       if (running) await app.close();
       running = false;
@@ -205,24 +200,45 @@ export interface CardLocation {
   activityId: string;
 }
 
-/** Sends a text message in a user's 1:1 chat and returns the bot's first reply to it. */
-export async function sendText(
-  harness: Harness,
+/** Returns the activity options of a user's 1:1 chat with a bot that replies to `connector`. */
+export function personalChatWith(connector: FakeConnector, user: TeamsUser): ActivityOptions {
+  return {
+    serviceUrl: connector.url,
+    user,
+    conversationId: `a:personal-${user.aadObjectId}`,
+    tenantId: TENANT_ID,
+  };
+}
+
+/**
+ * Sends a text message from `user` in their 1:1 chat to the bot at `botUrl` and returns the
+ * bot's first reply in that chat, as `connector` recorded it.
+ */
+export async function messageAndReply(
+  botUrl: string,
+  connector: FakeConnector,
   user: TeamsUser,
   text: string,
+  options: { timeoutInMs?: number } = {},
 ): Promise<SentRecord> {
-  const options = harness.personal(user);
-  const before = harness.connector.sent.length;
-  const response = await postActivity(harness.botUrl, personalMessage(options, text));
+  const chat = personalChatWith(connector, user);
+  const before = connector.sent.length;
+  const response = await postActivity(botUrl, personalMessage(chat, text));
   if (response.status !== 200) {
-    throw new Error(`The bot answered ${response.status} to "${text}" from ${user.name}.`);
+    throw new Error(`${botUrl} returned HTTP ${response.status} for "${text}" from ${user.name}.`);
   }
-  return harness.connector.waitFor(
+  return connector.waitFor(
     (record): record is SentRecord =>
       record.kind === 'sent' &&
-      record.conversationId === options.conversationId &&
-      harness.connector.sent.indexOf(record as SentRecord) >= before,
+      record.conversationId === chat.conversationId &&
+      connector.sent.indexOf(record as SentRecord) >= before,
+    options,
   );
+}
+
+/** Sends a text message in a user's 1:1 chat and returns the bot's first reply to it. */
+export function sendText(harness: Harness, user: TeamsUser, text: string): Promise<SentRecord> {
+  return messageAndReply(harness.botUrl, harness.connector, user, text);
 }
 
 /**
