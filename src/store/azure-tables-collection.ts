@@ -168,7 +168,9 @@ export class AzureTablesCollection<T> implements Collection<T> {
 
     // The body is one JSON document, so omitted fields are parsed and then dropped.
     for (const stored of limited) {
-      for (const field of options.omit ?? []) delete stored.value[field];
+      if (!options.omit?.length) continue;
+      for (const field of options.omit) delete stored.value[field];
+      delete stored.size;
     }
     return limited;
   }
@@ -301,13 +303,13 @@ export class AzureTablesCollection<T> implements Collection<T> {
     if (etag === undefined) {
       throw new Error(`Azure Table Storage returned no ETag for ${this.describe(key)}.`);
     }
-    return { key, etag, value: JSON.parse(json) as T };
+    return { key, etag, value: JSON.parse(json) as T, size: json.length };
   }
 
   private toStored(entity: Entity): Stored<T> {
     const key = decodeKey(rowKeyOf(entity));
     const json = decodeBody(entity, this.describe(key));
-    return { key, etag: entity.etag, value: JSON.parse(json) as T };
+    return { key, etag: entity.etag, value: JSON.parse(json) as T, size: json.length };
   }
 
   /** Reports a size rejection by the service as DocumentTooLargeError and passes others on. */

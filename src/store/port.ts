@@ -10,6 +10,11 @@ export interface Stored<T> {
   key: string;
   etag: string;
   value: T;
+  /**
+   * Length of the document's JSON in UTF-16 code units, so that a caller can decide whether to
+   * keep the value. Queries that omit fields leave it out.
+   */
+  size?: number;
 }
 
 /** Names a collection and the fields it can be queried by (at most three). */

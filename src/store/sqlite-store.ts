@@ -360,7 +360,8 @@ class SqliteCollection<T> implements Collection<T> {
     }
 
     const rows = this.prepareQuery(sql).all(...parameters);
-    return rows.map((row) => this.toStored(row));
+    const whole = body.sql === 'body';
+    return rows.map((row) => this.toStored(row, whole));
   }
 
   /**
@@ -444,7 +445,8 @@ class SqliteCollection<T> implements Collection<T> {
    * Returns the document with its body parsed on first use of `value`, so callers always get a
    * copy as `get` would return it, and writers that ignore the value do not parse it.
    */
-  private toStored(row: { key: string; etag: string; body: string }): Stored<T> {
+  /** Wraps a row, parsing its body on first use. `whole` is false when a query left fields out. */
+  private toStored(row: { key: string; etag: string; body: string }, whole = true): Stored<T> {
     let value: T | undefined;
     return {
       key: row.key,
@@ -453,6 +455,7 @@ class SqliteCollection<T> implements Collection<T> {
         value ??= JSON.parse(row.body) as T;
         return value;
       },
+      ...(whole ? { size: row.body.length } : {}),
     };
   }
 

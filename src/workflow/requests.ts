@@ -27,22 +27,25 @@ const MAX_WRITE_ATTEMPTS = 20;
 const MAX_KEPT_SUMMARIES = 500;
 
 /**
- * Whole requests kept parsed for `get` and `find`. Only requests of up to
- * `MAX_KEPT_REQUEST_IMAGES` image definitions are kept, about 1 KB of JSON per image, so that
- * the kept ones stay within a few MB.
+ * Whole requests kept parsed for `get` and `find`, one version of each. Only requests whose
+ * stored JSON is at most `MAX_KEPT_REQUEST_SIZE` characters are kept, so the kept ones were
+ * parsed from at most 2 M characters of JSON in all. A request of 10 image definitions with one
+ * version each is about 14 K characters.
  */
 const MAX_KEPT_REQUESTS = 32;
-const MAX_KEPT_REQUEST_IMAGES = 100;
+const MAX_KEPT_REQUEST_SIZE = 64 * 1024;
 
 /** Request documents with ETag-conditional updates. */
 export class RequestRepository {
   private readonly collection: Collection<PublishRequest>;
   /**
-   * Parsed summaries and requests by key and ETag. A stored change makes a new ETag, so none
-   * goes stale, even when another process wrote it.
+   * Parsed summaries by key and ETag, and parsed requests by key with their ETag. A stored
+   * change makes a new ETag, so none goes stale, even when another process wrote it.
    */
   private readonly summaries = new LruMap<string, RequestSummary>(MAX_KEPT_SUMMARIES);
-  private readonly requests = new LruMap<string, PublishRequest>(MAX_KEPT_REQUESTS);
+  private readonly requests = new LruMap<string, { etag: string; request: PublishRequest }>(
+    MAX_KEPT_REQUESTS,
+  );
 
   constructor(store: Store) {
     this.collection = store.collection(REQUESTS);
@@ -66,12 +69,14 @@ export class RequestRepository {
     const stored = await this.collection.get(id);
     if (!stored) return undefined;
 
-    const kept = this.requests.get(versionKey(stored));
-    if (kept !== undefined) return kept;
-    const request = stored.value;
-    if (request.snapshot.images.length <= MAX_KEPT_REQUEST_IMAGES) {
-      this.requests.set(versionKey(stored), deepFreeze(request));
+    const kept = this.requests.get(id);
+    if (kept?.etag === stored.etag) return kept.request;
+    if (stored.size === undefined || stored.size > MAX_KEPT_REQUEST_SIZE) {
+      this.requests.delete(id);
+      return stored.value;
     }
+    const request = deepFreeze(stored.value);
+    this.requests.set(id, { etag: stored.etag, request });
     return request;
   }
 

@@ -72,6 +72,16 @@ export function runStoreContract(createStore: StoreFactory): void {
       expect(read).toEqual(created);
     });
 
+    it('get reports the length of the stored JSON', async () => {
+      const documents = store.collection(testCollection());
+      const value = { title: 'ä title with 🚀', state: 'pending' };
+      await documents.create('a', value);
+
+      const found = await documents.get('a');
+
+      expect(found?.size).toBe(JSON.stringify(value).length);
+    });
+
     it('get of missing key returns undefined', async () => {
       const documents = store.collection(testCollection());
 
