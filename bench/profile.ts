@@ -7,7 +7,6 @@
  *   tsx bench/profile.ts echo [--turns 2000]     (the echo bot under the same `status` load)
  * The `.cpuprofile` file stays in the folder printed at the end; open it in Chrome DevTools.
  */
-import type { Activity } from 'botbuilder';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,10 +17,10 @@ import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { personalMessage } from '../test/support/activities';
 import { startFakeConnector, type FakeConnector } from '../test/support/fake-connector';
 import { runApproveBench } from './approve-bench';
-import { startBotChild } from './bot-child';
+import { startBotChild, type BotChild } from './bot-child';
 import { summarizeProfile } from './cpu-profile';
 import { runPreviewBench } from './preview-bench';
-import { measureThroughput, type ThroughputSettings } from './throughput';
+import { measureThroughput } from './throughput';
 import { USERS, personalChat } from './turns';
 
 async function main(): Promise<void> {
@@ -93,23 +92,13 @@ async function main(): Promise<void> {
           connector,
           emulator,
         );
-        const figures = await measureThroughput(
-          bot,
-          statusTurns(connector),
-          statusLoad(values.turns),
-        );
-        console.log(JSON.stringify(figures, null, 2));
+        await printStatusThroughput(bot, connector, values.turns);
       }
       await bot.stop();
       await emulator.close();
     } else if (scenario === 'echo') {
       const echo = await startBotChild({ kind: 'echo', logLevel: 'info' }, execArgv);
-      const figures = await measureThroughput(
-        echo,
-        statusTurns(connector),
-        statusLoad(values.turns),
-      );
-      console.log(JSON.stringify(figures, null, 2));
+      await printStatusThroughput(echo, connector, values.turns);
       await echo.stop();
     } else {
       throw new Error(
@@ -122,23 +111,26 @@ async function main(): Promise<void> {
   printProfile(folder);
 }
 
-/** 20 `status` turns in flight, `turns` of them (2,000 when empty) after 100 to warm up. */
-function statusLoad(turns: string): ThroughputSettings {
-  return {
-    concurrency: 20,
-    warmUpTurns: 100,
-    turns: Number(turns || 2000),
-    maxDurationInMs: 60_000,
-  };
-}
-
-/** `status` messages from Lynne's 1:1 chat, clearing the connector's records now and then. */
-function statusTurns(connector: FakeConnector): (index: number) => Partial<Activity> {
+/**
+ * Sends `status` from Lynne's 1:1 chat to `bot`, 20 in flight, `turns` of them (2,000 when
+ * empty) after 100 to warm up, and prints the throughput. The connector's records are cleared
+ * now and then.
+ */
+async function printStatusThroughput(
+  bot: BotChild,
+  connector: FakeConnector,
+  turns: string,
+): Promise<void> {
   const chat = personalChat(connector, USERS.lynne);
-  return (index) => {
-    if (index % 500 === 0) connector.reset();
-    return personalMessage(chat, 'status');
-  };
+  const figures = await measureThroughput(
+    bot,
+    (index) => {
+      if (index % 500 === 0) connector.reset();
+      return personalMessage(chat, 'status');
+    },
+    { concurrency: 20, warmUpTurns: 100, turns: Number(turns || 2000), maxDurationInMs: 60_000 },
+  );
+  console.log(JSON.stringify(figures, null, 2));
 }
 
 /** Prints the largest profile in the folder: the bot's main thread. */

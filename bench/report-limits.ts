@@ -153,11 +153,11 @@ function previewLarge(input: ReportInput): string {
     'process, so the bot and the emulator share the machine’s two cores with other processes.',
     'The CPU at both ends of each request is therefore the limit rather than the round trips:',
     'the echo bot, which spends nothing but that CPU, is far above the nominal bound too. Per',
-    'image the bot sends and',
-    'parses one more HTTPS request through the SDK pipeline (about 0.7 ms of CPU, see above,',
-    `while ${latencyInMs} ms spread over ${VERSION_LIST_CONCURRENCY} lists in flight leaves`,
-    `${(latencyInMs / VERSION_LIST_CONCURRENCY).toFixed(2)} ms per request), checks the definition`,
-    'and its version, hashes them, and stores them. So the CPU, and not the round trips, sets',
+    'image the bot sends and parses one more HTTPS request through the SDK pipeline, which',
+    `costs about 0.7 ms of CPU (see above). ${latencyInMs} ms spread over`,
+    `${VERSION_LIST_CONCURRENCY} lists in flight leaves only`,
+    `${(latencyInMs / VERSION_LIST_CONCURRENCY).toFixed(2)} ms per request. The bot also checks the`,
+    'definition and its version, hashes them, and stores them. So the CPU, and not the round trips, sets',
     'the pace of a large preview on this machine. The request document holds the whole snapshot',
     `(${stored} at ${largest.toLocaleString('en-US')} images). The store writes it when the draft is`,
     'created and again when the card message is added (`addCards` in src/workflow/service.ts).',
@@ -336,8 +336,8 @@ function throughput(input: ReportInput): string {
     'the turn explain part of that. Each statement also takes and releases the WAL read lock',
     '(two `fcntl` calls per turn under `strace -c`). Reading only the keys and ETags first, to',
     'skip the summaries already parsed, cost as much as the query it saved, so that was not',
-    `kept. Meeting 0.8× would take ${cut} off the bot’s own ${own} per turn (per run), and the`,
-    'largest parts of it are the card the user asked for and one read of the store.',
+    `kept. Meeting 0.8× would take ${cut} off the bot’s own ${own} per turn (per run). The`,
+    'largest parts of that are the card the user asked for and one read of the store.',
   );
 }
 

@@ -167,9 +167,10 @@ export class AzureTablesCollection<T> implements Collection<T> {
     const limited = options.limit === undefined ? sorted : sorted.slice(0, options.limit);
 
     // The body is one JSON document, so omitted fields are parsed and then dropped.
+    const omit = options.omit ?? [];
+    if (omit.length === 0) return limited;
     for (const stored of limited) {
-      if (!options.omit?.length) continue;
-      for (const field of options.omit) delete stored.value[field];
+      for (const field of omit) delete stored.value[field];
       delete stored.size;
     }
     return limited;

@@ -443,9 +443,9 @@ class SqliteCollection<T> implements Collection<T> {
 
   /**
    * Returns the document with its body parsed on first use of `value`, so callers always get a
-   * copy as `get` would return it, and writers that ignore the value do not parse it.
+   * copy as `get` would return it, and writers that ignore the value do not parse it. `whole` is
+   * false when a query left fields out of the body, which then has no `size`.
    */
-  /** Wraps a row, parsing its body on first use. `whole` is false when a query left fields out. */
   private toStored(row: { key: string; etag: string; body: string }, whole = true): Stored<T> {
     let value: T | undefined;
     return {

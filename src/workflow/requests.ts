@@ -39,13 +39,11 @@ const MAX_KEPT_REQUEST_SIZE = 64 * 1024;
 export class RequestRepository {
   private readonly collection: Collection<PublishRequest>;
   /**
-   * Parsed summaries by key and ETag, and parsed requests by key with their ETag. A stored
-   * change makes a new ETag, so none goes stale, even when another process wrote it.
+   * Parsed summaries and requests by key, one version each with its ETag. A stored change makes
+   * a new ETag, so none goes stale, even when another process wrote it.
    */
-  private readonly summaries = new LruMap<string, RequestSummary>(MAX_KEPT_SUMMARIES);
-  private readonly requests = new LruMap<string, { etag: string; request: PublishRequest }>(
-    MAX_KEPT_REQUESTS,
-  );
+  private readonly summaries = new LruMap<string, Kept<RequestSummary>>(MAX_KEPT_SUMMARIES);
+  private readonly requests = new LruMap<string, Kept<PublishRequest>>(MAX_KEPT_REQUESTS);
 
   constructor(store: Store) {
     this.collection = store.collection(REQUESTS);
@@ -69,15 +67,11 @@ export class RequestRepository {
     const stored = await this.collection.get(id);
     if (!stored) return undefined;
 
-    const kept = this.requests.get(id);
-    if (kept?.etag === stored.etag) return kept.request;
     if (stored.size === undefined || stored.size > MAX_KEPT_REQUEST_SIZE) {
       this.requests.delete(id);
       return stored.value;
     }
-    const request = deepFreeze(stored.value);
-    this.requests.set(id, { etag: stored.etag, request });
-    return request;
+    return keptValue(this.requests, stored);
   }
 
   async create(request: PublishRequest): Promise<PublishRequest> {
@@ -95,14 +89,7 @@ export class RequestRepository {
    */
   async listSummaries(where: Record<string, string>): Promise<readonly RequestSummary[]> {
     const found = await this.collection.query(where, { omit: LARGE_REQUEST_FIELDS });
-    return found.map((stored) => {
-      let summary = this.summaries.get(versionKey(stored));
-      if (summary === undefined) {
-        summary = deepFreeze(stored.value);
-        this.summaries.set(versionKey(stored), summary);
-      }
-      return summary;
-    });
+    return found.map((stored) => keptValue(this.summaries, stored));
   }
 
   /**
@@ -133,7 +120,17 @@ export class RequestRepository {
   }
 }
 
-/** Names one version of a stored document. */
-function versionKey(stored: Stored<unknown>): string {
-  return `${stored.key}\n${stored.etag}`;
+/** A parsed, frozen document and the ETag of the version it was parsed from. */
+interface Kept<T> {
+  etag: string;
+  value: T;
+}
+
+/** Returns the value kept for this version of the document, keeping it, frozen, if it is new. */
+function keptValue<T>(kept: LruMap<string, Kept<T>>, stored: Stored<T>): T {
+  const entry = kept.get(stored.key);
+  if (entry?.etag === stored.etag) return entry.value;
+  const value = deepFreeze(stored.value);
+  kept.set(stored.key, { etag: stored.etag, value });
+  return value;
 }

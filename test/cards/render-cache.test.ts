@@ -103,7 +103,7 @@ describe('CardCache', () => {
     expect(render).toHaveBeenCalledTimes(1);
   });
 
-  it('tells a frozen input from an equal one that is not frozen, and from a changed one', () => {
+  it('tells frozen, plain and changed inputs apart', () => {
     const cache = new CardCache(8);
     const render = jest.fn(() => rendered('ready'));
     const frozen = deepFreeze({ id: 'r-1', state: 'pending' });

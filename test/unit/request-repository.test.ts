@@ -55,7 +55,7 @@ describe('RequestRepository', () => {
       expect(Object.isFrozen(first.snapshot.images[0])).toBe(true);
     });
 
-    it('reads a changed request again, even when another instance changed it', async () => {
+    it('rereads a request another instance changed', async () => {
       const before = await requests.get('r-1');
       await new RequestRepository(store).update('r-1', (current) => ({
         ...current,

@@ -82,8 +82,8 @@ describe('reuseClients', () => {
 });
 
 /**
- * An authentication whose factories report each client they create to `create`, which may
- * raise; the app id comes from the audience claim, as in botbuilder.
+ * Builds an authentication whose factories report each client they create to `create`, which
+ * may raise. The app id comes from the audience claim, as in botbuilder.
  */
 function fakeAuthentication(create: (what: string) => Promise<void>): BotFrameworkAuthentication {
   const appIdOf = (identity: ClaimsIdentity) =>
