@@ -7,8 +7,8 @@ import { formatCount, formatTime, truncate } from './text';
 import { DISPLAY_LIMITS, makeLine, type DisplayLimits } from './view-parts';
 
 /**
- * Renders a list of requests, each with its status and an action that opens its card. Lists
- * longer than the display limit show the first requests and the number left out.
+ * Renders a list of open requests, each with its status and an action that opens its card.
+ * Lists longer than the display limit show the first requests and the number left out.
  */
 export function statusListCard(requests: readonly RequestSummary[]): AdaptiveCard {
   // The key holds only what the list shows, since callers may pass whole requests.
@@ -41,7 +41,7 @@ function buildStatusListView(requests: readonly RequestSummary[], limits: Displa
     summary:
       requests.length === 0
         ? 'You have no open requests.'
-        : formatCount(requests.length, 'request'),
+        : formatCount(requests.length, 'open request'),
     requests: shown.map((request) => ({
       requestId: request.id,
       gallery: truncate(request.gallery.galleryName, limits.valueChars),
@@ -56,6 +56,6 @@ function buildStatusListView(requests: readonly RequestSummary[], limits: Displa
     more:
       hidden === 0
         ? ''
-        : `and ${formatCount(hidden, 'other request')}. Send status with a request id to see one.`,
+        : `and ${formatCount(hidden, 'other open request')}. Send status with a request id to see one.`,
   };
 }

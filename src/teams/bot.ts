@@ -492,10 +492,7 @@ export class GalleryApprovalsBot extends ActivityHandler {
       );
       return;
     }
-    const requests = await this.deps.workflow.requests.listSummaries({
-      requester: person.aadObjectId,
-    });
-    const open = requests.filter((request) => request.state !== 'draft');
+    const open = await this.deps.workflow.requests.listOpen(person.aadObjectId);
     await this.replyCard(context, statusListCard(open));
   }
 

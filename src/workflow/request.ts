@@ -124,3 +124,8 @@ export interface MetadataChange {
 }
 
 export const FINAL_STATES: readonly RequestState[] = ['shared', 'denied', 'cancelled', 'expired'];
+
+/** Tells whether a request was submitted and is not final: pending, approved, sharing or failed. */
+export function isOpen(state: RequestState): boolean {
+  return state !== 'draft' && !FINAL_STATES.includes(state);
+}

@@ -8,7 +8,7 @@ import {
 import { deepFreeze } from '../deep-freeze';
 import { LruMap } from '../lru-map';
 import { WorkflowError } from './errors';
-import { LARGE_REQUEST_FIELDS, type PublishRequest, type RequestSummary } from './request';
+import { LARGE_REQUEST_FIELDS, isOpen, type PublishRequest, type RequestSummary } from './request';
 
 export const REQUESTS: CollectionDefinition<PublishRequest> = {
   name: 'requests',
@@ -16,7 +16,8 @@ export const REQUESTS: CollectionDefinition<PublishRequest> = {
   indexes: {
     state: (request) => request.state,
     gallery: (request) => request.galleryKey,
-    requester: (request) => request.requester.aadObjectId,
+    // Only open requests have this index, so listing by requester never reads finished ones.
+    openRequester: (request) => (isOpen(request.state) ? request.requester.aadObjectId : undefined),
   },
 };
 
@@ -83,13 +84,23 @@ export class RequestRepository {
   }
 
   /**
-   * Lists requests without their large fields, which the store then need not parse. A summary
-   * already parsed for the same ETag is reused rather than parsed again. Summaries are frozen
-   * and shared between calls, so copy one before changing it.
+   * Lists the open requests of the user with Azure AD object id `requester`, newest first,
+   * without their large fields, which the store then need not parse. A summary already parsed
+   * for the same ETag is reused rather than parsed again. Summaries are frozen and shared
+   * between calls, so copy one before changing it.
    */
-  async listSummaries(where: Record<string, string>): Promise<readonly RequestSummary[]> {
-    const found = await this.collection.query(where, { omit: LARGE_REQUEST_FIELDS });
-    return found.map((stored) => keptValue(this.summaries, stored));
+  async listOpen(requester: string): Promise<readonly RequestSummary[]> {
+    const found = await this.collection.query(
+      { openRequester: requester },
+      { omit: LARGE_REQUEST_FIELDS },
+    );
+    return (
+      found
+        .map((stored) => keptValue(this.summaries, stored))
+        // A process of an older release indexes every request by requester, finished or not.
+        .filter((summary) => isOpen(summary.state))
+        .sort(newestFirst)
+    );
   }
 
   /**
@@ -124,6 +135,15 @@ export class RequestRepository {
 interface Kept<T> {
   etag: string;
   value: T;
+}
+
+/** Orders requests by the time they were submitted (or created), the newest first. */
+function newestFirst(a: RequestSummary, b: RequestSummary): number {
+  const atA = a.submittedAt ?? a.createdAt;
+  const atB = b.submittedAt ?? b.createdAt;
+  if (atA !== atB) return atA < atB ? 1 : -1;
+  if (a.id === b.id) return 0;
+  return a.id < b.id ? -1 : 1;
 }
 
 /** Returns the value kept for this version of the document, keeping it, frozen, if it is new. */

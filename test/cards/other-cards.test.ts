@@ -70,7 +70,7 @@ describe('status list card', () => {
     const card = statusListCard(requests);
     const lines = visibleLines(card);
 
-    expect(lines).toContain('2 requests');
+    expect(lines).toContain('2 open requests');
     expect(lines).toContain('readyGallery · make public · Waiting for approval');
     expect(lines).toContain('readyGallery · stop public sharing · No longer public');
     expect(actionData(card, 'refreshRequest')).toEqual([
@@ -83,8 +83,8 @@ describe('status list card', () => {
     const requests = Array.from({ length: 30 }, (_, index) => makeRequest({ id: `req-${index}` }));
     const text = visibleText(statusListCard(requests));
 
-    expect(text).toContain('30 requests');
-    expect(text).toContain('and 20 other requests.');
+    expect(text).toContain('30 open requests');
+    expect(text).toContain('and 20 other open requests.');
   });
 });
 

@@ -16,18 +16,52 @@ describe('RequestRepository', () => {
     await store.close();
   });
 
-  describe('listSummaries', () => {
+  describe('listOpen', () => {
+    const REQUESTER = makeRequest().requester.aadObjectId;
+
     it('leaves out the large fields', async () => {
-      const [summary] = await requests.listSummaries({ state: 'pending' });
+      const [summary] = await requests.listOpen(REQUESTER);
 
       expect(summary?.id).toBe('r-1');
       expect(summary).not.toHaveProperty('snapshot');
       expect(summary).not.toHaveProperty('findings');
     });
 
+    it('lists only open requests of the requester, newest first', async () => {
+      const submitted = (day: number) => `2026-01-${String(day).padStart(2, '0')}T06:05:00Z`;
+      await requests.create(makeRequest({ id: 'r-2', state: 'failed', submittedAt: submitted(9) }));
+      await requests.create(
+        makeRequest({ id: 'r-3', state: 'sharing', submittedAt: submitted(8) }),
+      );
+      await requests.create(
+        makeRequest({ id: 'r-4', state: 'approved', submittedAt: submitted(3) }),
+      );
+      for (const state of ['draft', 'shared', 'denied', 'cancelled', 'expired'] as const) {
+        await requests.create(makeRequest({ id: `r-${state}`, state }));
+      }
+      const someoneElse = { ...makeRequest().requester, aadObjectId: 'someone-else' };
+      await requests.create(
+        makeRequest({ id: 'r-other', state: 'pending', requester: someoneElse }),
+      );
+
+      const open = await requests.listOpen(REQUESTER);
+
+      // r-1 is pending, submitted on the 7th.
+      expect(open.map((summary) => summary.id)).toEqual(['r-2', 'r-3', 'r-1', 'r-4']);
+      expect((await requests.listOpen('someone-else')).map((summary) => summary.id)).toEqual([
+        'r-other',
+      ]);
+    });
+
+    it('stops listing a request once it is final', async () => {
+      await requests.update('r-1', (current) => ({ ...current, state: 'shared' }));
+
+      await expect(requests.listOpen(REQUESTER)).resolves.toEqual([]);
+    });
+
     it('shares one frozen summary per version', async () => {
-      const [first] = await requests.listSummaries({ state: 'pending' });
-      const [second] = await requests.listSummaries({ state: 'pending' });
+      const [first] = await requests.listOpen(REQUESTER);
+      const [second] = await requests.listOpen(REQUESTER);
 
       expect(second).toBe(first);
       expect(Object.isFrozen(first)).toBe(true);
@@ -35,10 +69,10 @@ describe('RequestRepository', () => {
     });
 
     it('reads a changed request again', async () => {
-      const [before] = await requests.listSummaries({ state: 'pending' });
+      const [before] = await requests.listOpen(REQUESTER);
       await requests.update('r-1', (current) => ({ ...current, justification: 'changed' }));
 
-      const [after] = await requests.listSummaries({ state: 'pending' });
+      const [after] = await requests.listOpen(REQUESTER);
 
       expect(after).not.toBe(before);
       expect(after?.justification).toBe('changed');
