@@ -81,7 +81,7 @@ export async function runApproveBench(
   try {
     for (let round = 0; round < settings.warmUpRounds + settings.rounds; round++) {
       const measured = round >= settings.warmUpRounds;
-      const requestId = await submitRequest(botUrl, connector, round);
+      const requestId = await submitRequest(botUrl, connector, `Benchmark round ${round + 1}`);
       await waitForApprovalCards(connector, requestId);
 
       const firstSequence = emulator.requests.length;
@@ -150,11 +150,32 @@ export async function runApproveBench(
   };
 }
 
+/**
+ * Previews and submits readyGallery `count` times as Lynne and leaves the requests pending, so
+ * that her `status` lists them. Returns once their approval cards have reached the connector,
+ * when the bot has no work left from them.
+ */
+export async function submitOpenRequests(
+  bot: BotChild,
+  connector: FakeConnector,
+  count: number,
+): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    const requestId = await submitRequest(
+      bot.url,
+      connector,
+      `Benchmark open request ${index + 1}`,
+    );
+    await waitForApprovalCards(connector, requestId);
+    connector.reset();
+  }
+}
+
 /** Previews and submits readyGallery as Lynne and returns the pending request's id. */
 async function submitRequest(
   botUrl: string,
   connector: FakeConnector,
-  round: number,
+  justification: string,
 ): Promise<string> {
   const chat = personalChat(connector, REQUESTER);
   const preview = await messageTurn(botUrl, connector, chat, 'publish sandbox-rg/readyGallery');
@@ -166,7 +187,7 @@ async function submitRequest(
   }
   const submit = await invokeTurn(botUrl, chat, {
     verb: 'submitRequest',
-    data: { verb: 'submitRequest', requestId, justification: `Benchmark round ${round + 1}` },
+    data: { verb: 'submitRequest', requestId, justification },
     replyToId: preview.reply.activityId,
   });
   if (!JSON.stringify(submit.body).includes('"verb":"cancelRequest"')) {

@@ -3,7 +3,7 @@
  * time went. Usage:
  *   tsx bench/profile.ts preview [--images 10] [--turns 50]
  *   tsx bench/profile.ts approve [--clicks 100] [--rounds 1]   (after 1 round to warm up)
- *   tsx bench/profile.ts status [--turns 2000]   (after 5 approve rounds, as in run.ts)
+ *   tsx bench/profile.ts status [--turns 2000]   (after 5 approve rounds and open requests, as in run.ts)
  *   tsx bench/profile.ts echo [--turns 2000]     (the echo bot under the same `status` load)
  * The `.cpuprofile` file stays in the folder printed at the end; open it in Chrome DevTools.
  */
@@ -16,9 +16,10 @@ import { DEMO_SEED_PATH, loadSeed } from '../sandbox/seed';
 import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { personalMessage } from '../test/support/activities';
 import { startFakeConnector, type FakeConnector } from '../test/support/fake-connector';
-import { runApproveBench } from './approve-bench';
+import { runApproveBench, submitOpenRequests } from './approve-bench';
 import { startBotChild, type BotChild } from './bot-child';
 import { summarizeProfile } from './cpu-profile';
+import { BENCH_PROFILES } from './profiles';
 import { runPreviewBench } from './preview-bench';
 import { measureThroughput } from './throughput';
 import { USERS, personalChat } from './turns';
@@ -85,13 +86,14 @@ async function main(): Promise<void> {
         );
         console.log(JSON.stringify(figures, null, 2));
       } else {
-        // Lynne's requests from a few approve rounds give `status` a list to show, as in run.ts.
+        // A few approve rounds, then open requests of Lynne's for `status` to list, as in run.ts.
         await runApproveBench(
           { warmUpRounds: 0, rounds: 5, clicks: 4, databaseFile },
           bot,
           connector,
           emulator,
         );
+        await submitOpenRequests(bot, connector, BENCH_PROFILES.full.statusOpenRequests);
         await printStatusThroughput(bot, connector, values.turns);
       }
       await bot.stop();

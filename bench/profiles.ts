@@ -14,6 +14,8 @@ export interface BenchProfile {
   concurrencies: readonly number[];
   concurrencyRunsFor(imageCount: number): number;
   approve: { warmUpRounds: number; rounds: number; clicks: number };
+  /** Requests of Lynne's left pending before the throughput figure, which her `status` lists. */
+  statusOpenRequests: number;
   throughput: ThroughputSettings;
   /** Alternating slices of echo and `status` turns; `throughput` is split between them. */
   throughputSlices: number;
@@ -41,6 +43,7 @@ export const BENCH_PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     concurrencies: CONCURRENCIES,
     concurrencyRunsFor: (imageCount) => (imageCount >= 5000 ? 1 : 3),
     approve: { warmUpRounds: 1, rounds: 5, clicks: 100 },
+    statusOpenRequests: 6,
     throughput: { concurrency: 20, warmUpTurns: 200, turns: 4000, maxDurationInMs: 16_000 },
     throughputSlices: 4,
     memory: { turns: 10_000, concurrency: 10, maxDurationInMs: 240_000 },
@@ -57,6 +60,7 @@ export const BENCH_PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     concurrencies: CONCURRENCIES,
     concurrencyRunsFor: () => 1,
     approve: { warmUpRounds: 1, rounds: 1, clicks: 8 },
+    statusOpenRequests: 2,
     throughput: { concurrency: 20, warmUpTurns: 20, turns: 100, maxDurationInMs: 5_000 },
     throughputSlices: 2,
     memory: { turns: 100, concurrency: 10, maxDurationInMs: 30_000 },

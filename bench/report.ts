@@ -20,6 +20,8 @@ export interface RunFigures {
   concurrency: ConcurrencyFigures[];
   approve: ApproveFigures;
   statusThroughput: Throughput;
+  /** Size of the activity that answers Lynne's `status`, as JSON; absent in older figures. */
+  statusReplyBytes?: number;
   memory: MemoryFigures;
   /** The same measurement on a fresh echo bot, every turn a message. */
   echoMemory: MemoryFigures;
@@ -287,7 +289,9 @@ function method(profile: BenchProfile): string {
       'as the first burst after start.',
     ),
     bullet(
-      `**Throughput.** \`status\` from Lynne, ${throughput.concurrency} in flight, closed loop, after`,
+      `**Throughput.** \`status\` from Lynne, who has ${profile.statusOpenRequests} open requests`,
+      '(submitted after the approve rounds and left pending), so that every reply lists them.',
+      `${throughput.concurrency} in flight, closed loop, after`,
       `${throughput.warmUpTurns} warm-up turns, at most ${throughput.turns} turns or`,
       `${throughput.maxDurationInMs / 1000} s per bot, in ${profile.throughputSlices} slices that alternate with the echo`,
       'bot, which gets the same activities. CPU time per turn comes from the bot process’s',
@@ -441,13 +445,14 @@ function throughputSection(input: ReportInput): string {
       optionalMilliseconds(run.statusThroughput.cpuPerTurnInMs),
       milliseconds(run.echoThroughput.latency.p95),
       milliseconds(run.statusThroughput.latency.p95),
+      run.statusReplyBytes === undefined ? '–' : bytes(run.statusReplyBytes),
     ].join(' | '),
   );
   return [
     '## `status` throughput',
     '',
-    '| Run | Echo turns/s | `status` turns/s | Ratio | Echo CPU per turn | `status` CPU per turn | Echo p95 | `status` p95 |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Run | Echo turns/s | `status` turns/s | Ratio | Echo CPU per turn | `status` CPU per turn | Echo p95 | `status` p95 | `status` reply |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');
 }

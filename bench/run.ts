@@ -16,7 +16,7 @@ import { DEMO_SEED_PATH, loadSeed } from '../sandbox/seed';
 import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { personalMessage } from '../test/support/activities';
 import { startFakeConnector } from '../test/support/fake-connector';
-import { runApproveBench } from './approve-bench';
+import { runApproveBench, submitOpenRequests } from './approve-bench';
 import { startBotChild } from './bot-child';
 import { runConcurrencyBench } from './concurrency-bench';
 import { runMemoryBench } from './memory-bench';
@@ -32,7 +32,7 @@ import {
 } from './report';
 import { runSqliteBench } from './sqlite-bench';
 import { compareThroughput } from './throughput';
-import { USERS, personalChat } from './turns';
+import { USERS, jsonBytes, messageTurn, personalChat } from './turns';
 
 /** The JSON form of a report's input: the profile by name, the problems as entries. */
 interface SavedFigures {
@@ -170,7 +170,10 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
     );
 
     log('status turns per second, alternating with the echo bot');
+    await submitOpenRequests(gallery, connector, profile.statusOpenRequests);
     const chat = personalChat(connector, USERS.lynne);
+    const statusReply = await messageTurn(gallery.url, connector, chat, 'status');
+    const statusReplyBytes = jsonBytes(statusReply.reply.body);
     const throughput = await compareThroughput(
       echo,
       gallery,
@@ -208,6 +211,7 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
       loadAverageAtStart,
       echoThroughput: throughput.baseline,
       statusThroughput: throughput.subject,
+      statusReplyBytes,
       preview: preview.figures,
       concurrency,
       approve,
