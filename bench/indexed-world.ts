@@ -1,52 +1,84 @@
-import { lastSegment, pathKey, splitPath } from '../sandbox/arm-path';
+import { lastSegment, pathKey, splitPath, subscriptionOf } from '../sandbox/arm-path';
 import type { ArmResource, Seed } from '../sandbox/seed';
 import { World } from '../sandbox/world';
+import { deepFreeze } from '../src/deep-freeze';
 
 /**
  * The emulator's world with two indexes: the members of each collection and the resources of
  * each type. `World` scans every resource for each list and for each authorization check, so
  * reading a gallery of N image definitions costs O(N²) there: 16 s of emulator CPU for 1,000
- * images, 64% of it in sandbox/world.ts (`node --cpu-prof`). The responses are the same; only
- * the lookups change. Any `put` or `delete` drops the indexes, which are rebuilt on next use.
+ * images, 64% of it in sandbox/world.ts (`node --cpu-prof`). It also copies every resource it
+ * hands out, and each authorization check reads all role definitions. Here reads return the
+ * stored resources themselves, deeply frozen, so that a caller that tried to change one would
+ * raise a TypeError instead. The responses are the same; only the lookups change. Any `put` or
+ * `delete` drops the indexes, which are rebuilt on next use.
  */
 export class IndexedWorld extends World {
-  /** Lookup keys of every resource in insertion order, because `World` keeps its map private. */
-  private readonly keys: Set<string>;
+  /** Frozen copies of every resource by lookup key, in insertion order. */
+  private readonly stored: Map<string, ArmResource>;
   private collections: Map<string, ArmResource[]> | undefined;
   private types: Map<string, ArmResource[]> | undefined;
+  private subscriptions: Set<string> | undefined;
+  /** Scope chains by scope. They depend on the management groups only, which never change. */
+  private readonly scopeChains = new Map<string, readonly string[]>();
 
   constructor(seed: Seed) {
     super(seed);
-    this.keys = new Set(seed.resources.map((resource) => pathKey(resource.id)));
+    this.stored = new Map(
+      seed.resources.map((resource) => [pathKey(resource.id), frozenCopy(resource)]),
+    );
   }
 
   override put(resource: ArmResource): void {
     super.put(resource);
-    // `World`'s constructor calls `put` before this class has initialized `keys`; the
+    // `World`'s constructor calls `put` before this class has initialized `stored`, so the
     // constructor above adds the seed's resources afterwards.
-    this.keys?.add(pathKey(resource.id));
+    this.stored?.set(pathKey(resource.id), frozenCopy(resource));
     this.dropIndexes();
   }
 
   override delete(id: string): boolean {
-    this.keys.delete(pathKey(id));
+    this.stored.delete(pathKey(id));
     this.dropIndexes();
     return super.delete(id);
   }
 
+  /** Returns the stored resource, frozen, in place of the copy that `World` returns. */
+  override get(id: string): ArmResource | undefined {
+    return this.stored.get(pathKey(id));
+  }
+
+  override hasSubscription(subscriptionId: string): boolean {
+    if (!this.subscriptions) {
+      this.subscriptions = new Set();
+      for (const resource of this.stored.values()) {
+        const subscription = subscriptionOf(resource.id);
+        if (subscription) this.subscriptions.add(subscription.toLowerCase());
+      }
+    }
+    return this.subscriptions.has(subscriptionId.toLowerCase());
+  }
+
+  override scopeChain(scope: string): string[] {
+    let chain = this.scopeChains.get(scope);
+    if (!chain) {
+      chain = super.scopeChain(scope);
+      this.scopeChains.set(scope, chain);
+    }
+    return [...chain];
+  }
+
   override inCollection(collectionPath: string): ArmResource[] {
-    return this.members(collectionPath).map((resource) => structuredClone(resource));
+    return [...this.members(collectionPath)];
   }
 
   override ofType(type: string): ArmResource[] {
     this.types ??= this.indexBy((resource) => resource.type.toLowerCase(), { sorted: false });
-    const members = this.types.get(type.toLowerCase()) ?? [];
-    return members.map((resource) => structuredClone(resource));
+    return [...(this.types.get(type.toLowerCase()) ?? [])];
   }
 
   /**
-   * Returns the stored members of a collection in id order, without copying them: callers must
-   * not change them. Subscription-wide lists (`/subscriptions/{s}/providers/{ns}/{type}`) go
+   * Returns the stored members of a collection in id order, frozen. Subscription-wide lists (`/subscriptions/{s}/providers/{ns}/{type}`) go
    * to `World`.
    */
   members(collectionPath: string): readonly ArmResource[] {
@@ -67,6 +99,7 @@ export class IndexedWorld extends World {
   private dropIndexes(): void {
     this.collections = undefined;
     this.types = undefined;
+    this.subscriptions = undefined;
   }
 
   /**
@@ -78,9 +111,9 @@ export class IndexedWorld extends World {
     options: { sorted: boolean },
   ): Map<string, ArmResource[]> {
     const index = new Map<string, ArmResource[]>();
-    const keys = options.sorted ? [...this.keys].sort() : [...this.keys];
+    const keys = options.sorted ? [...this.stored.keys()].sort() : [...this.stored.keys()];
     for (const key of keys) {
-      const resource = this.get(key);
+      const resource = this.stored.get(key);
       if (!resource) continue;
       const group = index.get(keyOf(resource)) ?? [];
       group.push(resource);
@@ -88,4 +121,8 @@ export class IndexedWorld extends World {
     }
     return index;
   }
+}
+
+function frozenCopy(resource: ArmResource): ArmResource {
+  return deepFreeze(structuredClone(resource));
 }

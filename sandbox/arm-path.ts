@@ -16,9 +16,22 @@ export function normalizePath(path: string): string {
   return '/' + splitPath(path).join('/');
 }
 
+/**
+ * Lookup keys by path, because every request computes keys of the same few paths many times
+ * (for each role assignment, for each scope above a resource). Cleared when full.
+ */
+const pathKeys = new Map<string, string>();
+const MAX_PATH_KEYS = 10_000;
+
 /** Returns the case-insensitive lookup key of a resource id or scope. */
 export function pathKey(path: string): string {
-  return normalizePath(path).toLowerCase();
+  let key = pathKeys.get(path);
+  if (key === undefined) {
+    key = normalizePath(path).toLowerCase();
+    if (pathKeys.size >= MAX_PATH_KEYS) pathKeys.clear();
+    pathKeys.set(path, key);
+  }
+  return key;
 }
 
 export function lastSegment(path: string): string {
@@ -111,6 +124,8 @@ export function normalizeLocation(location: string): string {
 }
 
 function safeDecode(segment: string): string {
+  // Most segments have no percent sign, and decodeURIComponent with its try is costly.
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -70,11 +70,14 @@ export function requireParentsExist(world: World, scope: string): void {
 /**
  * Returns a resource as a GET returns it. Galleries lose `publicNamePrefix`, which Azure never
  * returns, and their sharing groups unless `$select=Permissions` or
- * `$expand=SharingProfile/Groups` requests them. Community galleries have no `id`.
+ * `$expand=SharingProfile/Groups` requests them. Community galleries have no `id`. Those two
+ * types come back as copies, and every other resource as the same object.
  */
 export function presentResource(resource: ArmResource, query: URLSearchParams): ArmResource {
+  const type = resource.type.toLowerCase();
+  if (type !== GALLERY_TYPE && type !== COMMUNITY_GALLERY_TYPE) return resource;
+
   const copy = structuredClone(resource);
-  const type = copy.type.toLowerCase();
 
   if (type === GALLERY_TYPE) {
     const sharingProfile = copy.properties?.sharingProfile as Record<string, unknown> | undefined;

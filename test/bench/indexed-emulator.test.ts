@@ -95,10 +95,30 @@ describe('IndexedWorld', () => {
     );
   });
 
-  it('returns copies of its resources', () => {
+  it('rejects changes to the resources it returns', () => {
     const world = new IndexedWorld(benchSeed([2]));
     const [first] = world.inCollection(`${galleryId}/images`);
-    first!.name = 'changed';
+    const gallery = world.get(galleryId);
+
+    expect(() => {
+      first!.name = 'changed';
+    }).toThrow(TypeError);
+    expect(() => {
+      gallery!.properties!.description = 'changed';
+    }).toThrow(TypeError);
     expect(world.inCollection(`${galleryId}/images`)[0]?.name).toBe('image-00000');
+  });
+
+  it('finds a subscription again after a resource moved in', () => {
+    const world = new IndexedWorld(benchSeed([2]));
+    const elsewhere = '/subscriptions/11111111-1111-1111-1111-111111111111';
+    expect(world.hasSubscription('11111111-1111-1111-1111-111111111111')).toBe(false);
+
+    world.put({
+      ...world.get(galleryId)!,
+      id: `${elsewhere}/resourceGroups/rg/providers/Microsoft.Compute/galleries/moved`,
+    });
+
+    expect(world.hasSubscription('11111111-1111-1111-1111-111111111111')).toBe(true);
   });
 });
