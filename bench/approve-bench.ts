@@ -1,10 +1,12 @@
 import type { Emulator, RecordedRequest } from '../sandbox/emulator';
-import { SqliteStore } from '../src/store/sqlite-store';
+import { openStore } from '../src/store/open-store';
+import type { Store } from '../src/store/port';
 import { RequestRepository } from '../src/workflow/requests';
 import { personalMessage } from '../test/support/activities';
 import { cardOf, requestIdOf } from '../test/support/bot-harness';
 import type { FakeConnector } from '../test/support/fake-connector';
 import type { BotChild } from './bot-child';
+import type { BenchStorage } from './bot-protocol';
 import { sendBurst } from './throughput';
 import { summarize, type Summary } from './stats';
 import { USERS, invokeTurn, messageTurn, personalChat } from './turns';
@@ -28,7 +30,8 @@ export interface ApproveSettings {
   rounds: number;
   /** Approve invokes sent at once on one pending request, spread over the approvers. */
   clicks: number;
-  databaseFile: string;
+  /** The bot's store, which the benchmark reads for the audit trail and the request states. */
+  storage: BenchStorage;
 }
 
 export interface ApproveFigures {
@@ -66,7 +69,7 @@ export async function runApproveBench(
   echo?: BotChild,
 ): Promise<ApproveFigures> {
   const botUrl = bot.url;
-  const store = new SqliteStore({ path: settings.databaseFile });
+  const store = await openBenchStore(settings.storage);
   const requests = new RequestRepository(store);
   const originalGallery = emulator.resource(READY_GALLERY);
   if (!originalGallery) throw new Error(`The emulator has no gallery ${READY_GALLERY}.`);
@@ -229,6 +232,13 @@ async function waitForState(
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Opens the store of a bot under test from this process. */
+export function openBenchStore(storage: BenchStorage): Promise<Store> {
+  return 'databaseFile' in storage
+    ? openStore(`sqlite:${storage.databaseFile}`)
+    : openStore('azure-tables', { connectionString: storage.tablesConnectionString });
 }
 
 /** Names what a recorded emulator request reads or writes. */

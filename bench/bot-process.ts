@@ -55,7 +55,8 @@ async function start(options: BotProcessOptions): Promise<{ url: string; close()
 
   const config = readConfig({
     PORT: '0',
-    STORAGE: `sqlite:${options.databaseFile}`,
+    STORAGE: options.tablesConnectionString ? 'azure-tables' : `sqlite:${options.databaseFile}`,
+    AZURE_STORAGE_CONNECTION_STRING: options.tablesConnectionString,
     AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000000',
     AZURE_RESOURCE_MANAGER_ENDPOINT: `${options.resourceManagerUrl}/`,
     GRAPH_ENDPOINT: options.resourceManagerUrl,

@@ -8,9 +8,15 @@ export interface BotProcessOptions {
    */
   resourceManagerUrl?: string;
   caCertificate?: string;
+  /** SQLite file with the bot's state, unless `tablesConnectionString` is given. */
   databaseFile?: string;
+  /** Connection string of the Azure Table Storage (Azurite) with the bot's state. */
+  tablesConnectionString?: string;
   logLevel: string;
 }
+
+/** The store of a bot under test: a SQLite file, or Azure Table Storage on Azurite. */
+export type BenchStorage = { databaseFile: string } | { tablesConnectionString: string };
 
 export type ParentMessage = { type: 'usage'; collectGarbage: boolean } | { type: 'stop' };
 

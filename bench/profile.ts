@@ -78,7 +78,7 @@ async function main(): Promise<void> {
             warmUpRounds: 1,
             rounds: Number(values.rounds),
             clicks: Number(values.clicks),
-            databaseFile,
+            storage: { databaseFile },
           },
           bot,
           connector,
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       } else {
         // A few approve rounds, then open requests of Lynne's for `status` to list, as in run.ts.
         await runApproveBench(
-          { warmUpRounds: 0, rounds: 5, clicks: 4, databaseFile },
+          { warmUpRounds: 0, rounds: 5, clicks: 4, storage: { databaseFile } },
           bot,
           connector,
           emulator,

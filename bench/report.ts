@@ -9,6 +9,7 @@ import type { SqliteCommitFigures } from './sqlite-bench';
 import type { Throughput } from './throughput';
 import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { bullet, paragraph } from './markdown';
+import { installedAzuriteVersion } from '../test/support/azurite';
 import { limitsSection } from './report-limits';
 
 /** Every figure of one run of the whole set. */
@@ -19,8 +20,10 @@ export interface RunFigures {
   preview: PreviewFigures[];
   concurrency: ConcurrencyFigures[];
   approve: ApproveFigures;
+  /** The same on Azure Table Storage (Azurite); absent in figures saved before it was measured. */
+  approveOnTables?: ApproveFigures;
   statusThroughput: Throughput;
-  /** Size of the activity that answers Lynne's `status`, as JSON; absent in older figures. */
+  /** Size of the reply to Lynne's `status`, as JSON; absent in older figures. */
   statusReplyBytes?: number;
   memory: MemoryFigures;
   /** The same measurement on a fresh echo bot, every turn a message. */
@@ -92,6 +95,8 @@ export interface MachineFacts {
   totalMemoryInBytes: number;
   os: string;
   nodeVersion: string;
+  /** Absent in figures saved before Azurite was part of the benchmarks. */
+  azuriteVersion?: string;
 }
 
 export function readMachineFacts(): MachineFacts {
@@ -102,6 +107,7 @@ export function readMachineFacts(): MachineFacts {
     totalMemoryInBytes: os.totalmem(),
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     nodeVersion: process.version,
+    azuriteVersion: installedAzuriteVersion(),
   };
 }
 
@@ -117,6 +123,7 @@ function machine(input: ReportInput): string {
     `- Memory: ${(facts.totalMemoryInBytes / 1024 ** 3).toFixed(1)} GiB`,
     `- OS: ${facts.os}`,
     `- Node.js: ${facts.nodeVersion}`,
+    ...(facts.azuriteVersion ? [`- Azurite: ${facts.azuriteVersion}`] : []),
     bullet(
       `Load average (1 min) when each run started: ${loads}. Other processes share this`,
       'machine, so absolute times vary between and within runs. Compare the ratios, whose two',
@@ -210,6 +217,10 @@ function summaryTable(input: ReportInput): string {
   rows.push(
     `| Echo bot, as many messages at once as clicks, p95 | none | ${echoBurst.join(' | ')} | – |`,
   );
+  const onTables = input.runs.map((run) => optionalMilliseconds(run.approveOnTables?.latency.p95));
+  rows.push(
+    `| Approve to decision p95, Azure Table Storage on Azurite, no Azure latency | none | ${onTables.join(' | ')} | – |`,
+  );
   const readiness = input.runs.map((run) => milliseconds(run.readiness.p50));
   rows.push(`| Start to \`/readyz\` 200, sandbox, p50 | none | ${readiness.join(' | ')} | – |`);
   return [
@@ -286,7 +297,9 @@ function method(profile: BenchProfile): string {
       'one approval per request. After each round the echo bot gets as many messages at once,',
       'as the baseline of a burst. The bot process is new, so a first round, left out of the',
       'figures, lets V8 optimize its code as it has the echo bot’s. Its clicks are shown apart',
-      'as the first burst after start.',
+      'as the first burst after start. The same rounds run again with a new bot whose state is',
+      'in Azure Table Storage on a private Azurite (fresh tables, loopback,',
+      '`--disableTelemetry`), with no echo burst after them.',
     ),
     bullet(
       `**Throughput.** \`status\` from Lynne, who has ${profile.statusOpenRequests} open requests`,
@@ -392,10 +405,10 @@ function concurrencySection(input: ReportInput): string {
 }
 
 function approveSection(input: ReportInput): string {
-  const rows = input.runs.map((run, index) => {
-    const figures = run.approve;
-    return [
-      index + 1,
+  const row = (run: number, store: string, figures: ApproveFigures) =>
+    [
+      run,
+      store,
       `${figures.rounds} × ${figures.clicks}`,
       milliseconds(figures.latency.p50),
       milliseconds(figures.latency.p95),
@@ -407,7 +420,10 @@ function approveSection(input: ReportInput): string {
       figures.decisionsPerSecond.toFixed(0),
       `${figures.singleApprovalRounds} of ${figures.rounds}`,
     ].join(' | ');
-  });
+  const rows = input.runs.flatMap((run, index) => [
+    row(index + 1, 'SQLite', run.approve),
+    ...(run.approveOnTables ? [row(index + 1, 'Azurite', run.approveOnTables)] : []),
+  ]);
   const kinds = new Set(input.runs.flatMap((run) => Object.keys(run.approve.requestsPerClick)));
   const kindRows = [...kinds].sort().map((kind) => {
     const cells = input.runs.map((run) => (run.approve.requestsPerClick[kind] ?? 0).toFixed(2));
@@ -419,14 +435,14 @@ function approveSection(input: ReportInput): string {
     'Invoke responses per second of burst count every click, the one that decides and those',
     'that are refused because another click decided first. The echo burst is the echo bot',
     'answering as many messages sent at once, after each round: what the same HTTP and',
-    'botbuilder stack needs to take in a burst of that size.',
+    'botbuilder stack needs to take in a burst of that size. It runs after the SQLite rounds only.',
     '',
-    '| Run | Rounds × clicks | p50 | p95 | Max | Echo burst p50 | Echo burst p95 | First burst after start, p95 | Bot CPU per click | Invoke responses per second | One approval recorded |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Run | Store | Rounds × clicks | p50 | p95 | Max | Echo burst p50 | Echo burst p95 | First burst after start, p95 | Bot CPU per click | Invoke responses per second | One approval recorded |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((row) => `| ${row} |`),
     '',
-    'Emulator requests during a burst, per click, by kind (the share and its polls follow the',
-    'one approval and run in the background):',
+    'Emulator requests during a SQLite burst, per click, by kind (the share and its polls follow',
+    'the one approval and run in the background):',
     '',
     `| Kind | ${input.runs.map((_, index) => `Run ${index + 1}`).join(' | ')} |`,
     `| --- | ${input.runs.map(() => '---:').join(' | ')} |`,

@@ -11,13 +11,14 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { startEmulator } from '../sandbox/emulator';
+import { startEmulator, type Emulator } from '../sandbox/emulator';
 import { DEMO_SEED_PATH, loadSeed } from '../sandbox/seed';
 import { VERSION_LIST_CONCURRENCY } from '../src/azure/inspect-gallery';
 import { personalMessage } from '../test/support/activities';
-import { startFakeConnector } from '../test/support/fake-connector';
-import { runApproveBench, submitOpenRequests } from './approve-bench';
-import { startBotChild } from './bot-child';
+import { startFakeConnector, type FakeConnector } from '../test/support/fake-connector';
+import { startAzurite } from '../test/support/azurite';
+import { runApproveBench, submitOpenRequests, type ApproveFigures } from './approve-bench';
+import { startBotChild, type BotChild } from './bot-child';
 import { runConcurrencyBench } from './concurrency-bench';
 import { runMemoryBench } from './memory-bench';
 import { runPreviewBench } from './preview-bench';
@@ -162,7 +163,7 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
       logLevel: 'info',
     });
     const approve = await runApproveBench(
-      { ...profile.approve, databaseFile },
+      { ...profile.approve, storage: { databaseFile } },
       gallery,
       connector,
       emulator,
@@ -188,6 +189,9 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
     collect(gallery);
     await gallery.stop();
     await echo.stop();
+
+    log(`approve to decision on Azure Table Storage (Azurite), ${profile.approve.clicks} clicks`);
+    const approveOnTables = await runApproveOnAzurite(profile, emulator, connector, collect);
 
     log(`memory over ${profile.memory.turns} mixed turns, echo bot then Gallery Approvals`);
     const freshEcho = await startBotChild({ kind: 'echo', logLevel: 'info' });
@@ -215,6 +219,7 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
       preview: preview.figures,
       concurrency,
       approve,
+      approveOnTables,
       memory,
       echoMemory,
       readiness,
@@ -226,6 +231,38 @@ async function runOnce(profile: BenchProfile): Promise<RunFigures> {
     await emulator.close();
     await connector.close();
     rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Measures approve to decision with a new bot whose state is in Azure Table Storage, on a
+ * private Azurite with fresh tables, started on loopback without telemetry.
+ */
+async function runApproveOnAzurite(
+  profile: BenchProfile,
+  emulator: Emulator,
+  connector: FakeConnector,
+  collect: (bot: BotChild) => void,
+): Promise<ApproveFigures> {
+  const azurite = await startAzurite();
+  try {
+    const storage = { tablesConnectionString: azurite.connectionString };
+    const bot = await startBotChild({
+      kind: 'gallery',
+      resourceManagerUrl: emulator.url,
+      caCertificate: emulator.caCertificate,
+      ...storage,
+      logLevel: 'info',
+    });
+    try {
+      return await runApproveBench({ ...profile.approve, storage }, bot, connector, emulator);
+    } finally {
+      connector.reset();
+      collect(bot);
+      await bot.stop();
+    }
+  } finally {
+    await azurite.stop();
   }
 }
 

@@ -9,7 +9,7 @@
  * Prints Markdown tables for docs/scaling.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +21,7 @@ import { SqliteStore } from '../src/store/sqlite-store';
 import { encodeBody } from '../src/store/table-body';
 import type { PublishRequest } from '../src/workflow/request';
 import { makeImages, makeRequest, makeSnapshot } from '../test/cards/request-factory';
-import { useAzurite } from '../test/support/azurite';
+import { installedAzuriteVersion, useAzurite } from '../test/support/azurite';
 
 const STATES = ['draft', 'pending', 'approved', 'denied', 'shared'] as const;
 
@@ -202,9 +202,7 @@ async function main(): Promise<void> {
     rmSync(folder, { recursive: true, force: true });
   }
 
-  const azuriteVersion = (
-    JSON.parse(readFileSync(require.resolve('azurite/package.json'), 'utf8')) as { version: string }
-  ).version;
+  const azuriteVersion = installedAzuriteVersion();
   const cpu = cpus();
   console.log(
     [

@@ -65,7 +65,7 @@ describe('benchmark runner', () => {
         (line) =>
           line.startsWith('| ') && !line.startsWith('| Figure') && !line.startsWith('| ---'),
       );
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(11);
     const unmeasured = rows.filter((row) => row.includes('not measured'));
     // The tiny profile previews 10 images only, so the two 1,000-image targets have no figure.
     expect(unmeasured).toHaveLength(2);
@@ -88,13 +88,24 @@ describe('benchmark runner', () => {
     const approve = page.slice(page.indexOf('## Approve to decision'), page.indexOf('## `status`'));
     const row = approve.split('\n').find((line) => /^\|\s*1 \|/.test(line)) ?? '';
     const cells = row.split('|').map((cell) => cell.trim());
-    // Run, rounds × clicks, p50, p95, max, echo burst p50, echo burst p95.
-    expect(cells[6]).toMatch(/ms$/);
+    // Run, store, rounds × clicks, p50, p95, max, echo burst p50, echo burst p95.
+    expect(cells[2]).toBe('SQLite');
     expect(cells[7]).toMatch(/ms$/);
+    expect(cells[8]).toMatch(/ms$/);
   });
 
   it('tiny run records one approval', () => {
     const approve = page.slice(page.indexOf('## Approve to decision'));
     expect(approve).toMatch(/\|\s*1 of 1\s*\|/);
+  });
+
+  it('tiny run approves on Azurite', () => {
+    const approve = page.slice(page.indexOf('## Approve to decision'), page.indexOf('## `status`'));
+    const row = approve.split('\n').find((line) => /^\|\s*1 \| Azurite /.test(line)) ?? '';
+    const cells = row.split('|').map((cell) => cell.trim());
+
+    // p95, then the one approval that the audit trail on Azure Table Storage recorded.
+    expect(cells[5]).toMatch(/ms$/);
+    expect(cells.at(-2)).toBe('1 of 1');
   });
 });

@@ -91,12 +91,22 @@ export async function startAzurite(): Promise<Azurite> {
   throw lastError;
 }
 
+/** Returns the version of the installed azurite package. */
+export function installedAzuriteVersion(): string {
+  return readAzuritePackage().version;
+}
+
 function azuriteTableMain(): string {
-  const packageJson = require.resolve('azurite/package.json');
-  const bin = (JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: Record<string, string> })
-    .bin['azurite-table'];
+  const bin = readAzuritePackage().bin['azurite-table'];
   if (bin === undefined) throw new Error('The azurite package has no azurite-table program.');
-  return path.join(path.dirname(packageJson), bin);
+  return path.join(path.dirname(require.resolve('azurite/package.json')), bin);
+}
+
+function readAzuritePackage(): { version: string; bin: Record<string, string> } {
+  return JSON.parse(readFileSync(require.resolve('azurite/package.json'), 'utf8')) as {
+    version: string;
+    bin: Record<string, string>;
+  };
 }
 
 /** Returns the azurite-table options, the same that `scripts/ci-azurite.sh` passes. */
