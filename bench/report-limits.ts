@@ -251,10 +251,10 @@ function approve(input: ReportInput): string {
     ? [
         `On Azure Table Storage (Azurite) the same bursts had a p95 of ${tablesP95}, with`,
         `${tablesCpu} of bot CPU per click. There each click reads the request with an HTTP`,
-        'request through @azure/data-tables in place of a SQLite read (a get took 1.70 ms',
-        'against 0.01 ms in the store benchmark of docs/scaling.md), and Azurite itself runs on',
-        'the same two cores. No target applies to that store. On Azure, each read also waits for',
-        'the round trip to the storage account.',
+        'request through @azure/data-tables in place of a SQLite read. In the store benchmark of',
+        'docs/scaling.md a get took 1.70 ms against 0.01 ms, and Azurite itself runs on the same',
+        'two cores. No target applies to that store. On Azure, each read also waits for the round',
+        'trip to the storage account.',
       ]
     : [];
 
