@@ -18,13 +18,16 @@ export function normalizePath(path: string): string {
 
 /**
  * Lookup keys by path, because every request computes keys of the same few paths many times
- * (for each role assignment, for each scope above a resource). Cleared when full.
+ * (for each role assignment, for each scope above a resource). Cleared when full, and only
+ * paths of a usual length are kept, so hostile requests cannot fill memory with long ones.
  */
 const pathKeys = new Map<string, string>();
 const MAX_PATH_KEYS = 10_000;
+const MAX_KEPT_PATH_LENGTH = 512;
 
 /** Returns the case-insensitive lookup key of a resource id or scope. */
 export function pathKey(path: string): string {
+  if (path.length > MAX_KEPT_PATH_LENGTH) return normalizePath(path).toLowerCase();
   let key = pathKeys.get(path);
   if (key === undefined) {
     key = normalizePath(path).toLowerCase();
