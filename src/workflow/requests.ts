@@ -16,8 +16,9 @@ export const REQUESTS: CollectionDefinition<PublishRequest> = {
   indexes: {
     state: (request) => request.state,
     gallery: (request) => request.galleryKey,
-    // Only open requests have this index, so listing by requester never reads finished ones.
-    openRequester: (request) => (isOpen(request.state) ? request.requester.aadObjectId : undefined),
+    // Only open requests are indexed. The name stays, because Azure Tables stores an index under
+    // its name, so a new name would miss what older releases write during a rolling upgrade.
+    requester: (request) => (isOpen(request.state) ? request.requester.aadObjectId : undefined),
   },
 };
 
@@ -90,14 +91,11 @@ export class RequestRepository {
    * between calls, so copy one before changing it.
    */
   async listOpen(requester: string): Promise<readonly RequestSummary[]> {
-    const found = await this.collection.query(
-      { openRequester: requester },
-      { omit: LARGE_REQUEST_FIELDS },
-    );
+    const found = await this.collection.query({ requester }, { omit: LARGE_REQUEST_FIELDS });
     return (
       found
         .map((stored) => keptValue(this.summaries, stored))
-        // A process of an older release indexes every request by requester, finished or not.
+        // Requests that an older release wrote are indexed by requester whatever their state.
         .filter((summary) => isOpen(summary.state))
         .sort(newestFirst)
     );

@@ -1,5 +1,6 @@
 import { SqliteStore } from '../../src/store/sqlite-store';
-import { RequestRepository } from '../../src/workflow/requests';
+import type { PublishRequest } from '../../src/workflow/request';
+import { REQUESTS, RequestRepository } from '../../src/workflow/requests';
 import { makeImages, makeRequest, makeSnapshot } from '../cards/request-factory';
 
 describe('RequestRepository', () => {
@@ -51,6 +52,20 @@ describe('RequestRepository', () => {
       expect((await requests.listOpen('someone-else')).map((summary) => summary.id)).toEqual([
         'r-other',
       ]);
+    });
+
+    it('leaves out finished requests an older release indexed', async () => {
+      // Until this release every request was indexed by requester, whatever its state.
+      const older = store.collection<PublishRequest>({
+        ...REQUESTS,
+        indexes: { ...REQUESTS.indexes, requester: (request) => request.requester.aadObjectId },
+      });
+      await older.create('r-old-shared', makeRequest({ id: 'r-old-shared', state: 'shared' }));
+      await older.create('r-old-pending', makeRequest({ id: 'r-old-pending', state: 'pending' }));
+
+      const open = await requests.listOpen(REQUESTER);
+
+      expect(open.map((summary) => summary.id).sort()).toEqual(['r-1', 'r-old-pending']);
     });
 
     it('stops listing a request once it is final', async () => {
