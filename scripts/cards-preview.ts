@@ -158,7 +158,10 @@ function buildSamples(): Sample[] {
     { name: 'expired', card: render(makeRequest({ state: 'expired' })) },
     { name: 'image-list-page-1', card: imageListCard(makeRequest({ snapshot: large }), 1) },
     { name: 'image-list-page-2', card: imageListCard(makeRequest({ snapshot: large }), 2) },
-    { name: 'status-list', card: statusListCard([pending, makeRequest({ state: 'shared' })]) },
+    {
+      name: 'status-list',
+      card: statusListCard([pending, makeRequest({ id: 'req-0002', state: 'failed' })]),
+    },
     { name: 'help', card: helpCard() },
     {
       name: 'notice-error',

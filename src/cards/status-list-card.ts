@@ -8,7 +8,8 @@ import { DISPLAY_LIMITS, makeLine, type DisplayLimits } from './view-parts';
 
 /**
  * Renders a list of open requests, each with its status and an action that opens its card.
- * Lists longer than the display limit show the first requests and the number left out.
+ * Lists longer than the display limit show the first requests, then name the ids of the next
+ * ones and the number left out.
  */
 export function statusListCard(requests: readonly RequestSummary[]): AdaptiveCard {
   // The key holds only what the list shows, since callers may pass whole requests.
@@ -33,9 +34,16 @@ const MAX_STATUS_LISTS = 64;
 /** Status lists by the requests they show, for users who send `status` again and again. */
 const recentStatusLists = new CardCache(MAX_STATUS_LISTS);
 
+/** Maximum number of left-out requests whose ids a list names, so that users can open them. */
+const MAX_NAMED_HIDDEN_REQUESTS = 20;
+
 function buildStatusListView(requests: readonly RequestSummary[], limits: DisplayLimits) {
   const shown = requests.slice(0, limits.listItems);
   const hidden = requests.length - shown.length;
+  const named = requests
+    .slice(shown.length, shown.length + MAX_NAMED_HIDDEN_REQUESTS)
+    .map((request) => request.id);
+  const unnamed = hidden > named.length ? ` and ${hidden - named.length} more` : '';
 
   return {
     summary:
@@ -56,6 +64,7 @@ function buildStatusListView(requests: readonly RequestSummary[], limits: Displa
     more:
       hidden === 0
         ? ''
-        : `and ${formatCount(hidden, 'other open request')}. Send status with a request id to see one.`,
+        : `and ${formatCount(hidden, 'other open request')}: ${named.join(', ')}${unnamed}. ` +
+          'Send status with a request id to see one.',
   };
 }

@@ -79,12 +79,22 @@ describe('status list card', () => {
     ]);
   });
 
+  test('very long list names twenty more', () => {
+    const requests = Array.from({ length: 40 }, (_, index) => makeRequest({ id: `req-${index}` }));
+    const text = visibleText(statusListCard(requests));
+
+    expect(text).toContain('and 30 other open requests: req-10,');
+    expect(text).toContain('req-29 and 10 more. Send status');
+    expect(text).not.toContain('req-30');
+  });
+
   test('long list shows the rest count', () => {
     const requests = Array.from({ length: 30 }, (_, index) => makeRequest({ id: `req-${index}` }));
     const text = visibleText(statusListCard(requests));
 
     expect(text).toContain('30 open requests');
-    expect(text).toContain('and 20 other open requests.');
+    expect(text).toContain('and 20 other open requests: req-10, req-11,');
+    expect(text).toContain('req-29. Send status with a request id to see one.');
   });
 });
 
