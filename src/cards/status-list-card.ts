@@ -40,10 +40,10 @@ const MAX_NAMED_HIDDEN_REQUESTS = 20;
 function buildStatusListView(requests: readonly RequestSummary[], limits: DisplayLimits) {
   const shown = requests.slice(0, limits.listItems);
   const hidden = requests.length - shown.length;
-  const named = requests
+  const namedIds = requests
     .slice(shown.length, shown.length + MAX_NAMED_HIDDEN_REQUESTS)
     .map((request) => request.id);
-  const unnamed = hidden > named.length ? ` and ${hidden - named.length} more` : '';
+  const moreText = hidden > namedIds.length ? ` and ${hidden - namedIds.length} more` : '';
 
   return {
     summary:
@@ -64,7 +64,7 @@ function buildStatusListView(requests: readonly RequestSummary[], limits: Displa
     more:
       hidden === 0
         ? ''
-        : `and ${formatCount(hidden, 'other open request')}: ${named.join(', ')}${unnamed}. ` +
+        : `and ${formatCount(hidden, 'other open request')}: ${namedIds.join(', ')}${moreText}. ` +
           'Send status with a request id to see one.',
   };
 }

@@ -95,7 +95,7 @@ describe('IndexedWorld', () => {
     );
   });
 
-  it('rejects changes to the resources it returns', () => {
+  it('rejects changes to returned resources', () => {
     const world = new IndexedWorld(benchSeed([2]));
     const [first] = world.inCollection(`${galleryId}/images`);
     const gallery = world.get(galleryId);
@@ -109,7 +109,7 @@ describe('IndexedWorld', () => {
     expect(world.inCollection(`${galleryId}/images`)[0]?.name).toBe('image-00000');
   });
 
-  it('finds a subscription again after a resource moved in', () => {
+  it('finds a subscription added later', () => {
     const world = new IndexedWorld(benchSeed([2]));
     const elsewhere = '/subscriptions/11111111-1111-1111-1111-111111111111';
     expect(world.hasSubscription('11111111-1111-1111-1111-111111111111')).toBe(false);

@@ -30,7 +30,7 @@ describe('status command end to end', () => {
     await harness.close();
   });
 
-  it('lists only open requests, the newest first', async () => {
+  it('lists open requests newest first', async () => {
     const first = await submitRequest(harness, USERS.lynne);
     const second = await submitRequest(harness, USERS.lynne);
     const cancelled = await submitRequest(harness, USERS.lynne);
@@ -51,7 +51,7 @@ describe('status command end to end', () => {
     expect(JSON.stringify(card).split('"type":"Action.Submit"')).toHaveLength(3);
   });
 
-  it('opens a listed request from the list', async () => {
+  it('opens a listed request', async () => {
     const { requestId } = await submitRequest(harness, USERS.lynne);
     const list = await sendText(harness, USERS.lynne, 'status');
 
@@ -68,7 +68,7 @@ describe('status command end to end', () => {
     expect(JSON.stringify(opened.body.value)).toContain('"verb":"cancelRequest"');
   });
 
-  it('says so when nothing is open', async () => {
+  it('reports no open requests', async () => {
     await submitRequest(harness, USERS.lynne);
 
     const reply = await sendText(harness, USERS.alex, 'status');

@@ -28,7 +28,7 @@ describe('RequestRepository', () => {
       expect(summary).not.toHaveProperty('findings');
     });
 
-    it('lists only open requests of the requester, newest first', async () => {
+    it('lists open requests newest first', async () => {
       const submitted = (day: number) => `2026-01-${String(day).padStart(2, '0')}T06:05:00Z`;
       await requests.create(makeRequest({ id: 'r-2', state: 'failed', submittedAt: submitted(9) }));
       await requests.create(
@@ -54,7 +54,7 @@ describe('RequestRepository', () => {
       ]);
     });
 
-    it('leaves out finished requests an older release indexed', async () => {
+    it('skips finished requests of older releases', async () => {
       // Until this release every request was indexed by requester, whatever its state.
       const older = store.collection<PublishRequest>({
         ...REQUESTS,
@@ -68,7 +68,7 @@ describe('RequestRepository', () => {
       expect(open.map((summary) => summary.id).sort()).toEqual(['r-1', 'r-old-pending']);
     });
 
-    it('stops listing a request once it is final', async () => {
+    it('drops a request once final', async () => {
       await requests.update('r-1', (current) => ({ ...current, state: 'shared' }));
 
       await expect(requests.listOpen(REQUESTER)).resolves.toEqual([]);
